@@ -1,0 +1,67 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Make $SRC (build/linux) a git tree: the base commit plus one commit per
+# entry of patches/series, applied with "git am".  Does nothing when the
+# tree already holds exactly this series.  Never discards work: refuses when
+# build/linux has uncommitted changes or commits that are not exported.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+need git sha256sum
+base_repo=$("$TOP/scripts/fetch-base.sh")
+series=$TOP/patches/series
+[ -f "$series" ] || die "missing $series (an empty file is a valid, empty series)"
+
+# The patches in order; comments and blank lines ignored.
+mapfile -t list < <(sed -e 's/#.*//' -e 's/[[:space:]]*$//' -e '/^$/d' "$series")
+for p in "${list[@]}"; do
+	[ -f "$TOP/patches/$p" ] || die "patches/series names '$p' but patches/$p does not exist"
+done
+
+id=$( { base_version; for p in "${list[@]}"; do sha256sum < "$TOP/patches/$p"; done; } |
+	sha256sum | cut -c1-16)
+
+if [ ! -d "$SRC/.git" ]; then
+	log "cloning base into $SRC"
+	mkdir -p "$BUILD"
+	git clone -q --local --no-checkout "$base_repo" "$SRC"
+	git -C "$SRC" config user.name "nouveau-svm developers"
+	git -C "$SRC" config user.email "dev@nouveau-svm.invalid"
+	git -C "$SRC" config gc.auto 0
+	git -C "$SRC" fetch -q --tags "$base_repo"
+	git -C "$SRC" checkout -q -b series refs/tags/base
+fi
+
+cd "$SRC"
+stamp=.git/nsvm-series
+if [ -f "$stamp" ] && [ "$(sed -n 1p $stamp)" = "$id" ] &&
+   [ "$(sed -n 2p $stamp)" = "$(git rev-parse HEAD)" ] && git diff --quiet HEAD; then
+	log "tree is up to date with patches/series (${#list[@]} patches, id $id)"
+	exit 0
+fi
+
+if ! git diff --quiet HEAD || ! git diff --cached --quiet; then
+	die "$SRC has uncommitted changes; commit them and run 'make export', or 'git -C $SRC stash', then retry"
+fi
+if [ -f "$stamp" ] && [ "$(sed -n 2p $stamp)" != "$(git rev-parse HEAD)" ] &&
+   [ -z "${FORCE:-}" ]; then
+	die "$SRC has commits that are not in patches/ (HEAD moved since the last apply); run 'make export' to keep them, or FORCE=1 to drop them"
+fi
+
+git am --abort >/dev/null 2>&1 || true
+git checkout -q -B series refs/tags/base
+n=0
+for p in "${list[@]}"; do
+	n=$((n + 1))
+	if ! git am -q --keep-cr "$TOP/patches/$p" >/dev/null 2>"$BUILD/am.err"; then
+		echo "ERROR: patch $n/${#list[@]} '$p' does not apply to $(git log -1 --format=%s HEAD)" >&2
+		git apply --check --verbose "$TOP/patches/$p" 2>&1 | grep -E '^(error|Checking|Hunk|Applied)' | sed 's/^/  /' >&2 || true
+		sed 's/^/  git am: /' "$BUILD/am.err" >&2
+		git am --abort >/dev/null 2>&1 || true
+		git checkout -q -B series refs/tags/base
+		rm -f "$stamp"
+		exit 1
+	fi
+done
+printf '%s\n%s\n' "$id" "$(git rev-parse HEAD)" > "$stamp"
+log "applied ${#list[@]} patches on $(base_version) (series id $id)"

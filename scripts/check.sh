@@ -1,0 +1,91 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Static checks of the applied series, written as TAP to $BUILD/checks.tap:
+#  - checkpatch.pl --strict on every patch (run outside git: see below);
+#  - scripts/kernel-doc -none on every C file and header the series touches;
+#  - W=1 and sparse (C=2) on every object of the touched directories, in the
+#    base tree and in the patched tree: a warning that only the patched tree
+#    prints fails (messages are compared without line numbers).
+# Needs a configured test flavor ($BUILD/out-test/.config).
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+tapf=$BUILD/checks.tap
+: > "$tapf"
+need perl sparse make
+[ -f "$BUILD/out-test/.config" ] || die "run scripts/config.sh test first"
+export CCACHE_DIR CCACHE_BASEDIR=$BUILD
+
+ok() { echo "ok - $*" >> "$tapf"; }
+notok() { echo "not ok - $*" >> "$tapf"; }
+diag() { sed 's/^/# /' >> "$tapf"; }
+
+mapfile -t list < <(sed -e 's/#.*//' -e 's/[[:space:]]*$//' -e '/^$/d' "$TOP/patches/series")
+
+for p in "${list[@]}"; do
+	if res=$("$TOP/scripts/checkpatch.sh" "$TOP/patches/$p" 2>&1); then
+		ok "checkpatch --strict: $p"
+	else
+		notok "checkpatch --strict: $p"
+		echo "$res" | head -n 30 | diag
+	fi
+done
+
+mapfile -t touched < <(git -C "$SRC" diff --name-only refs/tags/base HEAD -- '*.c' '*.h')
+
+# kernel-doc
+for f in "${touched[@]}"; do
+	[ -f "$SRC/$f" ] || continue
+	res=$(cd "$SRC" && perl scripts/kernel-doc -none "$f" 2>&1 || true)
+	if [ -n "$res" ]; then
+		notok "kernel-doc -none: $f"
+		echo "$res" | head -n 20 | diag
+	else
+		ok "kernel-doc -none: $f"
+	fi
+done
+[ ${#touched[@]} -gt 0 ] || ok "kernel-doc -none: no C file touched by the series"
+
+# W=1 + sparse, base vs patched, same config.
+objs=()
+for d in $(printf '%s\n' "${touched[@]}" | grep '\.c$' | xargs -r -n1 dirname | sort -u); do
+	for c in "$SRC/$d"/*.c; do
+		o=${c#"$SRC"/}
+		o=${o%.c}.o
+		# only objects this configuration builds
+		[ -f "$BUILD/out-test/$o" ] && objs+=("$o")
+	done
+done
+for f in "${touched[@]}"; do
+	case $f in *.c) o=${f%.c}.o; [ -f "$BUILD/out-test/$o" ] && objs+=("$o") ;; esac
+done
+mapfile -t objs < <(printf '%s\n' "${objs[@]}" | sort -u | sed '/^$/d')
+if [ ${#objs[@]} -eq 0 ]; then
+	ok "W=1 C=2 (sparse): no object touched by the series"
+else
+	base_repo=$("$TOP/scripts/fetch-base.sh")
+	warn() { # tree out -> normalised warnings on stdout
+		local tree=$1 o=$2
+		mkdir -p "$o"
+		cp "$BUILD/out-test/.config" "$o/.config"
+		make -s -C "$tree" O="$o" CC="ccache gcc" olddefconfig >/dev/null 2>&1
+		make -C "$tree" O="$o" CC="ccache gcc" -j"$(nproc)" W=1 C=2 -k \
+			"${objs[@]}" > "$o/check.log" 2>&1 || true
+		grep -E 'warning:|error:' "$o/check.log" |
+			sed -E 's#^[^ ]*/(linux|base-[^/]*)/##; s#:[0-9]+:[0-9]+:#:#; s#:[0-9]+:#:#' | sort
+	}
+	log "checks: W=1 C=2 on ${#objs[@]} objects, base and patched"
+	warn "$base_repo" "$BUILD/out-check-base" > "$BUILD/warn-base.txt"
+	warn "$SRC" "$BUILD/out-check" > "$BUILD/warn-series.txt"
+	new=$(comm -13 "$BUILD/warn-base.txt" "$BUILD/warn-series.txt" || true)
+	if grep -q 'error:' "$BUILD/out-check/check.log"; then
+		notok "W=1 C=2 (sparse): patched objects compile"
+		grep -E 'error:' "$BUILD/out-check/check.log" | head -n 20 | diag
+	elif [ -n "$new" ]; then
+		notok "W=1 C=2 (sparse): no new warnings in ${#objs[@]} objects"
+		echo "$new" | head -n 30 | diag
+	else
+		ok "W=1 C=2 (sparse): no new warnings in ${#objs[@]} objects ($(wc -l < "$BUILD/warn-base.txt") in base)"
+	fi
+fi
+log "checks: $(grep -c '^ok' "$tapf") ok, $(grep -c '^not ok' "$tapf") not ok ($tapf)"

@@ -1,0 +1,67 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Pack the guest: busybox init (guest/init), the modules of the flavor, the
+# installed kselftests, guest/tests/* and any extra test directories given,
+# plus the shared libraries of every dynamic program.
+#   initramfs.sh FLAVOR [EXTRA_TEST_DIR...]  ->  $BUILD/out-FLAVOR/initramfs.cpio.gz
+# Extra directories: every executable at their top level runs in the guest
+# after guest/tests/*, sorted by name, and may print TAP; sub-directories are
+# copied along under /nsvm/extra/<dir name>/ for the programs to use.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+flavor=${1:?usage: initramfs.sh test|bench [extra test dir...]}
+shift
+out=$BUILD/out-$flavor
+root=$out/initramfs
+img=$out/initramfs.cpio.gz
+need cpio gzip ldd
+[ -x /bin/busybox ] || die "/bin/busybox missing; install busybox-static (make deps)"
+file -L /bin/busybox 2>/dev/null | grep -q 'statically linked' ||
+	log "warning: /bin/busybox is not static; its libraries are copied"
+
+rm -rf "$root"
+mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,lib,lib64,proc,sys,dev,tmp,etc,nsvm/tests,nsvm/extra}
+cp /bin/busybox "$root/bin/busybox"
+install -m 755 "$TOP/guest/init" "$root/init"
+: > "$root/etc/fstab"
+
+# Modules (already stripped by modules_install).
+[ -d "$out/modroot/lib/modules" ] || die "no modules in $out/modroot; run scripts/build.sh $flavor"
+cp -a "$out/modroot/lib/modules" "$root/lib/"
+
+# Kselftests.
+if [ -d "$out/kselftest_install" ]; then
+	cp -a "$out/kselftest_install" "$root/nsvm/kselftest"
+fi
+
+# Programs from the host that the guest needs for real (the kselftest runner
+# calls /usr/bin/timeout --foreground, which busybox lacks).
+cp /usr/bin/timeout "$root/usr/bin/timeout"
+
+# Tests.
+for t in "$TOP"/guest/tests/*; do
+	install -m 755 "$t" "$root/nsvm/tests/"
+done
+for d in "$@"; do
+	[ -d "$d" ] || die "extra test directory '$d' does not exist"
+	name=$(basename "$(realpath "$d")")
+	cp -a "$d" "$root/nsvm/extra/$name"
+	for t in "$d"/*; do
+		[ -f "$t" ] && [ -x "$t" ] || continue
+		ln -s "/nsvm/extra/$name/${t##*/}" "$root/nsvm/tests/50-$name-${t##*/}"
+	done
+done
+
+# Shared libraries of every dynamically linked ELF in the image.
+find "$root" -type f -perm -u+x | while read -r f; do
+	file -L "$f" | grep -q 'dynamically linked' || continue
+	ldd "$f" 2>/dev/null | grep -oE '/[^ ]+' || true
+done | sort -u | while read -r lib; do
+	[ -e "$lib" ] || continue
+	mkdir -p "$root$(dirname "$lib")"
+	cp -L "$lib" "$root$lib"
+done
+
+(cd "$root" && find . -print0 | cpio --null -o -H newc --quiet) | gzip -1 > "$img"
+log "initramfs $flavor: $img ($(du -h "$img" | cut -f1))"

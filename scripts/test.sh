@@ -1,0 +1,73 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# The test command: apply patches/series to the base, run the static checks,
+# build the test kernel (debug + nouveau), boot it in QEMU, run KUnit and the
+# HMM kselftests (plus any extra test directories given as arguments), and
+# print one TAP stream ending in "N passed, N failed, N skipped".
+# Exit status 0 only if nothing failed.  Progress goes to stderr.
+set -uo pipefail
+. "$(dirname "$0")/lib.sh"
+
+extra=("$@")
+mkdir -p "$BUILD"
+rm -f "$BUILD/phases" "$BUILD/steps.tap" "$BUILD/checks.tap"
+steps=$BUILD/steps.tap
+: > "$steps"
+failed=
+out=$BUILD/out-test
+run=$out/run
+S=$TOP/scripts
+
+step() { # step NAME cmd...: run a phase unless an earlier one failed
+	local name=$1
+	shift
+	if [ -n "$failed" ]; then
+		echo "not ok - $name # SKIP not run: '$failed' failed" >> "$steps"
+		return 1
+	fi
+	if phase "$name" "$@"; then
+		echo "ok - $name" >> "$steps"
+	else
+		echo "not ok - $name" >> "$steps"
+		failed=$name
+		return 1
+	fi
+}
+
+step deps "$S/deps.sh"
+step "apply patches/series" "$S/apply.sh"
+step "configure test kernel" "$S/config.sh" test
+if [ -z "$failed" ]; then
+	phase checks "$S/check.sh" || echo "not ok - static checks ran" >> "$steps"
+fi
+step "build test kernel" "$S/build.sh" test
+step "build kselftests" "$S/selftests.sh" test
+step "initramfs" "$S/initramfs.sh" test "${extra[@]}"
+rm -rf "$run"
+step "boot and run tests in QEMU" "$S/run-qemu.sh" test
+
+args=(--checks "$steps")
+[ -f "$BUILD/checks.tap" ] && args+=(--checks "$BUILD/checks.tap")
+if [ -f "$run/console.log" ]; then
+	# KUnit: the base tree's own parser.
+	python3 "$SRC/tools/testing/kunit/kunit.py" parse --json="$run/kunit.json" \
+		"$run/console.log" > "$run/kunit.txt" 2>&1 || true
+	while read -r sym suite; do
+		case $sym in CONFIG_*) ;; *) continue ;; esac
+		grep -q "^$sym=y" "$out/.config" && args+=(--expect-kunit "$suite")
+	done < "$TOP/configs/kunit-suites"
+	if grep -q '^CONFIG_KUNIT=y' "$out/.config"; then
+		args+=(--kunit-json "$run/kunit.json")
+	fi
+	for t in "$out/initramfs/nsvm/tests/"*; do
+		args+=(--expect-tests "${t##*/}")
+	done
+	args+=(--console "$run/console.log" --results "$run/results.log")
+fi
+args+=(--header "base: Debian $BASE_PKG $(base_version), series: $(grep -cvE '^\s*(#|$)' "$TOP/patches/series") patches")
+[ -f "$run/accel" ] && args+=(--header "guest: QEMU $(cat "$run/accel"), kernel $out/arch/x86/boot/bzImage")
+if [ -f "$BUILD/phases" ]; then
+	args+=(--header "phases (s): $(tr '\n' ' ' < "$BUILD/phases" | sed 's/ \([0-9]*\) /=\1 /g')")
+fi
+python3 "$S/parse-results.py" "${args[@]}" | tee "$BUILD/results.tap"
+exit "${PIPESTATUS[0]}"
