@@ -9,17 +9,12 @@ set -euo pipefail
 
 need git sha256sum
 base_repo=$("$TOP/scripts/fetch-base.sh")
-series=$TOP/patches/series
-[ -f "$series" ] || die "missing $series (an empty file is a valid, empty series)"
-
-# The patches in order; comments and blank lines ignored.
-mapfile -t list < <(sed -e 's/#.*//' -e 's/[[:space:]]*$//' -e '/^$/d' "$series")
+mapfile -t list < <(series_list)
 for p in "${list[@]}"; do
 	[ -f "$TOP/patches/$p" ] || die "patches/series names '$p' but patches/$p does not exist"
 done
 
-id=$( { base_version; for p in "${list[@]}"; do sha256sum < "$TOP/patches/$p"; done; } |
-	sha256sum | cut -c1-16)
+id=$(series_id)
 
 if [ ! -d "$SRC/.git" ]; then
 	log "cloning base into $SRC"

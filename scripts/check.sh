@@ -20,7 +20,7 @@ ok() { echo "ok - $*" >> "$tapf"; }
 notok() { echo "not ok - $*" >> "$tapf"; }
 diag() { sed 's/^/# /' >> "$tapf"; }
 
-mapfile -t list < <(sed -e 's/#.*//' -e 's/[[:space:]]*$//' -e '/^$/d' "$TOP/patches/series")
+mapfile -t list < <(series_list)
 
 for p in "${list[@]}"; do
 	if res=$("$TOP/scripts/checkpatch.sh" "$TOP/patches/$p" 2>&1); then

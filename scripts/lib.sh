@@ -49,3 +49,17 @@ phase() {
 	log "== $name: done in $(( $(date +%s) - s ))s (rc=$rc)"
 	return $rc
 }
+
+# The patch files of patches/series in order (comments, blank lines dropped).
+series_list() {
+	[ -f "$TOP/patches/series" ] || die "missing patches/series (an empty file is a valid, empty series)"
+	sed -e 's/#.*//' -e 's/[[:space:]]*$//' -e '/^$/d' "$TOP/patches/series"
+}
+
+# Identity of base + series content; recorded in $SRC/.git/nsvm-series with
+# the commit it produced, so an unchanged series is not re-applied.
+series_id() {
+	local p
+	{ base_version; series_list | while read -r p; do sha256sum < "$TOP/patches/$p"; done; } |
+		sha256sum | cut -c1-16
+}

@@ -10,7 +10,7 @@ set -uo pipefail
 
 extra=("$@")
 mkdir -p "$BUILD"
-rm -f "$BUILD/phases" "$BUILD/steps.tap" "$BUILD/checks.tap"
+rm -f "$BUILD/phases" "$BUILD/steps.tap" "$BUILD/checks.tap" "$BUILD/harness.tap"
 steps=$BUILD/steps.tap
 : > "$steps"
 failed=
@@ -35,6 +35,7 @@ step() { # step NAME cmd...: run a phase unless an earlier one failed
 }
 
 step deps "$S/deps.sh"
+phase "harness self-test" "$S/selftest-harness.sh" || true
 step "apply patches/series" "$S/apply.sh"
 step "configure test kernel" "$S/config.sh" test
 if [ -z "$failed" ]; then
@@ -47,6 +48,7 @@ rm -rf "$run"
 step "boot and run tests in QEMU" "$S/run-qemu.sh" test
 
 args=(--checks "$steps")
+[ -f "$BUILD/harness.tap" ] && args+=(--checks "$BUILD/harness.tap")
 [ -f "$BUILD/checks.tap" ] && args+=(--checks "$BUILD/checks.tap")
 if [ -f "$run/console.log" ]; then
 	# KUnit: the base tree's own parser.
@@ -67,7 +69,7 @@ fi
 args+=(--header "base: Debian $BASE_PKG $(base_version), series: $(grep -cvE '^\s*(#|$)' "$TOP/patches/series") patches")
 [ -f "$run/accel" ] && args+=(--header "guest: QEMU $(cat "$run/accel"), kernel $out/arch/x86/boot/bzImage")
 if [ -f "$BUILD/phases" ]; then
-	args+=(--header "phases (s): $(tr '\n' ' ' < "$BUILD/phases" | sed 's/ \([0-9]*\) /=\1 /g')")
+	args+=(--header "phases: $(awk '{ s = $NF; $NF = ""; sub(/ $/, ""); printf "%s%s %ss", (NR > 1 ? ", " : ""), $0, s }' "$BUILD/phases"), total $(( $(date +%s) - NSVM_T0 ))s")
 fi
 python3 "$S/parse-results.py" "${args[@]}" | tee "$BUILD/results.tap"
 exit "${PIPESTATUS[0]}"

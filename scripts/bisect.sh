@@ -1,0 +1,45 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Bisectability: build every prefix of the series (patch 1, 1..2, ...) with
+# the test configuration, incrementally, in a separate git worktree
+# ($BUILD/bisect-src) and output directory ($BUILD/out-bisect), so the test
+# build is not disturbed.  TAP on stdout, one line per patch.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+"$TOP/scripts/apply.sh" >&2
+"$TOP/scripts/config.sh" test >&2
+wt=$BUILD/bisect-src
+out=$BUILD/out-bisect
+export CCACHE_BASEDIR=$BUILD
+mapfile -t commits < <(git -C "$SRC" rev-list --reverse refs/tags/base..HEAD)
+n=${#commits[@]}
+echo "TAP version 13"
+echo "1..$n"
+[ "$n" -gt 0 ] || { echo "0 passed, 0 failed, 0 skipped"; exit 0; }
+if [ ! -d "$wt" ]; then
+	git -C "$SRC" worktree prune
+	git -C "$SRC" worktree add -q --detach "$wt" refs/tags/base
+fi
+mkdir -p "$out"
+cp "$BUILD/out-test/.config" "$out/.config"
+pass=0 fail=0 i=0
+for c in "${commits[@]}"; do
+	i=$((i + 1))
+	subj=$(git -C "$SRC" log -1 --format=%s "$c")
+	git -C "$wt" checkout -q --detach "$c"
+	make -s -C "$wt" O="$out" CC="ccache gcc" olddefconfig >/dev/null 2>&1
+	s=$(date +%s)
+	log "bisect $i/$n: $subj"
+	if make -C "$wt" O="$out" CC="ccache gcc" -j"$(nproc)" bzImage modules \
+			> "$out/build-$i.log" 2>&1; then
+		echo "ok $i - builds: $subj ($(( $(date +%s) - s ))s)"
+		pass=$((pass + 1))
+	else
+		echo "not ok $i - builds: $subj"
+		grep -E 'error|warning' "$out/build-$i.log" | head -n 10 | sed 's/^/# /'
+		fail=$((fail + 1))
+	fi
+done
+echo "$pass passed, $fail failed, 0 skipped"
+[ $fail = 0 ]
