@@ -23,6 +23,8 @@ if [ ! -d "$SRC/.git" ]; then
 	git -C "$SRC" config user.name "nouveau-svm developers"
 	git -C "$SRC" config user.email "dev@nouveau-svm.invalid"
 	git -C "$SRC" config gc.auto 0
+	# generated in the source tree by the mm selftests Makefile
+	echo 'tools/testing/selftests/mm/local_config.*' >> "$SRC/.git/info/exclude"
 	git -C "$SRC" fetch -q --tags "$base_repo"
 	git -C "$SRC" checkout -q -b series refs/tags/base
 fi

@@ -15,10 +15,13 @@ need make gcc rsync
 
 make -s -C "$SRC" O="$out" headers > "$logf" 2>&1 || die "make headers failed; see $logf"
 rm -rf "$inst"
-# Command-line variables override the Makefile's "+=" lists, so only $progs
-# are built and installed; run_kselftest.sh and kselftest-list.txt come along.
+# Command-line variables override the Makefile's lists (and lib.mk's
+# $(OUTPUT)/ prefixing of them, hence the full paths), so only $progs are
+# built and installed; run_kselftest.sh and kselftest-list.txt come along.
+gen=
+for p in $progs; do gen="$gen $out/kselftest/mm/$p"; done
 if ! make -C "$SRC/tools/testing/selftests" O="$out" TARGETS=mm \
-	TEST_GEN_PROGS="$progs" TEST_GEN_FILES= TEST_PROGS= TEST_FILES= \
+	TEST_GEN_PROGS="${gen# }" TEST_GEN_FILES= TEST_PROGS= TEST_FILES= \
 	TEST_GEN_PROGS_EXTENDED= KSFT_INSTALL_PATH="$inst" install >> "$logf" 2>&1; then
 	grep -E 'error|warning' "$logf" | head -n 20 >&2
 	die "building kselftests ($progs) failed; see $logf"
