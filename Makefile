@@ -14,36 +14,36 @@ help:
 
 ## make all     the main job: deps, build, boot, tests, then the benchmark
 all:
-	$(S)/main.sh $(EXTRA_DIRS)
+	@$(S)/main.sh $(EXTRA_DIRS)
 
 ## make test    the test command (what .ci/run runs)
 test:
-	$(S)/test.sh $(EXTRA_DIRS)
+	@$(S)/test.sh $(EXTRA_DIRS)
 
 deps:
-	$(S)/deps.sh
+	@$(S)/deps.sh
 
 ## make tree    build/linux: git tree = base + one commit per patch
 tree:
-	$(S)/deps.sh && $(S)/apply.sh
+	@$(S)/deps.sh && $(S)/apply.sh
 
 ## make export  commits of build/linux since base -> patches/ + series
 export:
-	$(S)/export.sh
+	@$(S)/export.sh
 
 ## make check   static checks only (checkpatch, kernel-doc, W=1/sparse)
 check:
-	$(S)/apply.sh && $(S)/config.sh test && $(S)/check.sh && cat build/checks.tap
+	@$(S)/apply.sh && $(S)/config.sh test && $(S)/check.sh && cat build/checks.tap
 
 checkpatch:
-	$(S)/apply.sh && $(S)/checkpatch.sh $$(sed -e 's/#.*//' -e '/^\s*$$/d' -e 's|^|patches/|' patches/series)
+	@$(S)/apply.sh && $(S)/checkpatch.sh $$(sed -e 's/#.*//' -e '/^\s*$$/d' -e 's|^|patches/|' patches/series)
 
 ## make bisect  build every prefix of the series (incremental)
 bisect:
-	$(S)/bisect.sh
+	@$(S)/bisect.sh
 
 harness-selftest:
-	$(S)/selftest-harness.sh && cat build/harness.tap
+	@$(S)/selftest-harness.sh && cat build/harness.tap
 
 clean:
 	rm -rf build

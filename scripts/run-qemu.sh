@@ -43,7 +43,10 @@ tcg)	accel_args=(-accel tcg -cpu max) ;;
 esac
 log "qemu: accelerator $accel"
 
-append="console=ttyS0 panic=-1 transparent_hugepage=madvise hugepages=16 ${NSVM_APPEND:-}"
+# memmap: 512 MiB of RAM at 1 GiB turned into "Soft Reserved" (E820 type
+# 0xefffffff), the special-purpose memory test_hmm uses as device-coherent.
+append="console=ttyS0 panic=-1 transparent_hugepage=madvise hugepages=16"
+append="$append memmap=512M%0x40000000-1+0xefffffff ${NSVM_APPEND:-}"
 rm -rf "$run"
 mkdir -p "$run"
 echo "$accel" > "$run/accel"
