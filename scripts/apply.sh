@@ -52,7 +52,8 @@ for p in "${list[@]}"; do
 	n=$((n + 1))
 	if ! git am -q --keep-cr "$TOP/patches/$p" >/dev/null 2>"$BUILD/am.err"; then
 		echo "ERROR: patch $n/${#list[@]} '$p' does not apply to $(git log -1 --format=%s HEAD)" >&2
-		git apply --check --verbose "$TOP/patches/$p" 2>&1 | grep -E '^(error|Checking|Hunk|Applied)' | sed 's/^/  /' >&2 || true
+		# names the file, the line and the context git looked for
+		git apply --check --verbose "$TOP/patches/$p" 2>&1 | head -n 40 | sed 's/^/  /' >&2 || true
 		sed 's/^/  git am: /' "$BUILD/am.err" >&2
 		git am --abort >/dev/null 2>&1 || true
 		git checkout -q -B series refs/tags/base

@@ -20,7 +20,7 @@ ccache -M 8G >/dev/null 2>&1 || true
 ccache -z >/dev/null 2>&1 || true
 logf=$out/build.log
 log "build $flavor: make -j$jobs bzImage modules (log: $logf)"
-make -C "$SRC" O="$out" CC="ccache gcc" -j"$jobs" bzImage modules "$@" > "$logf" 2>&1 &
+make -C "$SRC" O="$out" CC="ccache gcc" HOSTCC="ccache gcc" -j"$jobs" bzImage modules "$@" > "$logf" 2>&1 &
 pid=$!
 while kill -0 $pid 2>/dev/null; do
 	for _ in $(seq 30); do sleep 1; kill -0 $pid 2>/dev/null || break; done
