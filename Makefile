@@ -33,7 +33,7 @@ export:
 
 ## make check   static checks only (checkpatch, kernel-doc, W=1/sparse)
 check:
-	@$(S)/apply.sh && $(S)/config.sh test && $(S)/check.sh && cat build/checks.tap
+	@$(S)/apply.sh && $(S)/config.sh test && $(S)/build.sh test && $(S)/check.sh && cat build/checks.tap
 
 checkpatch:
 	@$(S)/apply.sh && $(S)/checkpatch.sh $$(sed -e 's/#.*//' -e '/^\s*$$/d' -e 's|^|patches/|' patches/series)

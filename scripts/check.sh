@@ -6,7 +6,8 @@
 #  - W=1 and sparse (C=2) on every object of the touched directories, in the
 #    base tree and in the patched tree: a warning that only the patched tree
 #    prints fails (messages are compared without line numbers).
-# Needs a configured test flavor ($BUILD/out-test/.config).
+# Needs a built test flavor ($BUILD/out-test): its objects tell which files
+# of the touched directories this configuration compiles.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 

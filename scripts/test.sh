@@ -38,10 +38,12 @@ step deps "$S/deps.sh"
 phase "harness self-test" "$S/selftest-harness.sh" || true
 step "apply patches/series" "$S/apply.sh"
 step "configure test kernel" "$S/config.sh" test
+step "build test kernel" "$S/build.sh" test
+# After the build: the W=1/sparse check compiles the objects this
+# configuration builds in the touched directories.
 if [ -z "$failed" ]; then
 	phase checks "$S/check.sh" || echo "not ok - static checks ran" >> "$steps"
 fi
-step "build test kernel" "$S/build.sh" test
 step "build kselftests" "$S/selftests.sh" test
 step "initramfs" "$S/initramfs.sh" test "${extra[@]}"
 rm -rf "$run"
