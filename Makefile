@@ -38,9 +38,9 @@ check:
 checkpatch:
 	@$(S)/apply.sh && $(S)/checkpatch.sh $$(sed -e 's/#.*//' -e '/^\s*$$/d' -e 's|^|patches/|' patches/series)
 
-## make bisect  build every prefix of the series (incremental)
+## make bisect  build every prefix of the series (BISECT=quick: touched dirs only)
 bisect:
-	@$(S)/bisect.sh
+	@$(S)/bisect.sh $(BISECT)
 
 harness-selftest:
 	@$(S)/selftest-harness.sh && cat build/harness.tap
