@@ -79,8 +79,16 @@ else
 		else
 			echo 1 > "$o/check.rc"
 		fi
-		grep -E 'warning:|error:' "$o/check.log" |
-			sed -E 's#^[^ ]*/(linux|base-[^/]*)/##; s#:[0-9]+:[0-9]+:#:#; s#:[0-9]+:#:#' | sort
+		# key: function + file + message, without tree path, line,
+		# column or the byte count of a frame that was already too big
+		# (a gcc "In function" line names the function of the warnings
+		# right after it; any other line ends that)
+		awk '/In function/ { fn = $0; sub(/.*In function /, "", fn); next }
+		     /warning:|error:/ { print fn " " $0; next }
+		     /^ *[0-9]* *\|/ { next }
+		     { fn = "" }' "$o/check.log" |
+			sed -E 's#[^ ]*/(linux|base-[^/]*)/##g; s#:[0-9]+:[0-9]+:#:#; s#:[0-9]+:#:#;
+				s#frame size of [0-9]+ bytes#frame size of N bytes#' | sort
 	}
 	log "checks: W=1 C=2 on ${#objs[@]} objects, base and patched"
 	warn "$base_repo" "$BUILD/out-check-base" > "$BUILD/warn-base.txt"
