@@ -81,10 +81,11 @@ else
 		fi
 		# key: function + file + message, without tree path, line,
 		# column or the byte count of a frame that was already too big
-		# (a gcc "In function" line names the function of the warnings
-		# right after it; any other line ends that)
+		# (a gcc "In function" line names the function of the compiler
+		# warnings, those with a [-W...] flag, right after it; any other
+		# line ends that; sparse names its symbols in the message)
 		awk '/In function/ { fn = $0; sub(/.*In function /, "", fn); next }
-		     /warning:|error:/ { print fn " " $0; next }
+		     /warning:|error:/ { print (/\[-W/ ? fn : "") " " $0; next }
 		     /^ *[0-9]* *\|/ { next }
 		     { fn = "" }' "$o/check.log" |
 			sed -E 's#[^ ]*/(linux|base-[^/]*)/##g; s#:[0-9]+:[0-9]+:#:#; s#:[0-9]+:#:#;
