@@ -10,7 +10,7 @@ comma := ,
 .PHONY: all test deps tree export check checkpatch bisect bench harness-selftest clean help
 
 help:
-	@sed -n 's/^## //p' README.md | head -n 40
+	@sed -n 's/^## //p' $(firstword $(MAKEFILE_LIST))
 
 ## make all     the main job: deps, build, boot, tests, then the benchmark
 all:
