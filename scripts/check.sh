@@ -80,7 +80,8 @@ else
 			echo 1 > "$o/check.rc"
 		fi
 		# key: function + file + message, without tree path, line,
-		# column or the byte count of a frame that was already too big
+		# column, gcc's clone suffix (.constprop.0 ...) or the byte count
+		# of a frame that was already too big
 		# (a gcc "In function" line names the function of the compiler
 		# warnings, those with a [-W...] flag, right after it; any other
 		# line ends that; sparse names its symbols in the message)
@@ -89,7 +90,8 @@ else
 		     /^ *[0-9]* *\|/ { next }
 		     { fn = "" }' "$o/check.log" |
 			sed -E 's#[^ ]*/(linux|base-[^/]*)/##g; s#:[0-9]+:[0-9]+:#:#; s#:[0-9]+:#:#;
-				s#frame size of [0-9]+ bytes#frame size of N bytes#' | sort
+				s#frame size of [0-9]+ bytes#frame size of N bytes#;
+				s#\.(constprop|isra|part|cold)(\.[0-9]+)?##g' | sort
 	}
 	log "checks: W=1 C=2 on ${#objs[@]} objects, base and patched"
 	warn "$base_repo" "$BUILD/out-check-base" > "$BUILD/warn-base.txt"
