@@ -33,13 +33,7 @@ cp "$BUILD/out-test/.config" "$out/.config"
 targets=(bzImage modules)
 if [ "$mode" = quick ]; then
 	[ -f "$BUILD/out-test/vmlinux" ] || die "quick mode needs a built test kernel (make test)"
-	mapfile -t targets < <(git -C "$SRC" diff --name-only refs/tags/base HEAD -- '*.c' |
-		xargs -r -n1 dirname | sort -u | while read -r d; do
-			for c in "$SRC/$d"/*.c; do
-				o=${c#"$SRC"/}; o=${o%.c}.o
-				[ -f "$BUILD/out-test/$o" ] && echo "$o"
-			done
-		done)
+	mapfile -t targets < <(touched_objects)
 	[ ${#targets[@]} -gt 0 ] || targets=(vmlinux)
 	log "bisect quick: ${#targets[@]} objects per prefix"
 fi

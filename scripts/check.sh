@@ -48,19 +48,7 @@ done
 [ ${#touched[@]} -gt 0 ] || ok "kernel-doc -none: no C file touched by the series"
 
 # W=1 + sparse, base vs patched, same config.
-objs=()
-for d in $(printf '%s\n' "${touched[@]}" | grep '\.c$' | xargs -r -n1 dirname | sort -u); do
-	for c in "$SRC/$d"/*.c; do
-		o=${c#"$SRC"/}
-		o=${o%.c}.o
-		# only objects this configuration builds
-		[ -f "$BUILD/out-test/$o" ] && objs+=("$o")
-	done
-done
-for f in "${touched[@]}"; do
-	case $f in *.c) o=${f%.c}.o; [ -f "$BUILD/out-test/$o" ] && objs+=("$o") ;; esac
-done
-mapfile -t objs < <(printf '%s\n' "${objs[@]}" | sort -u | sed '/^$/d')
+mapfile -t objs < <(touched_objects)
 if [ ${#objs[@]} -eq 0 ]; then
 	ok "W=1 C=2 (sparse): no object touched by the series"
 else

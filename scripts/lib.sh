@@ -63,3 +63,19 @@ series_id() {
 	{ base_version; series_list | while read -r p; do sha256sum < "$TOP/patches/$p"; done; } |
 		sha256sum | cut -c1-16
 }
+
+# Objects that the test configuration builds ($BUILD/out-test) in every
+# directory where the series touches a C file: what the W=1/sparse check
+# compiles and what "bisect.sh quick" builds per prefix.
+touched_objects() {
+	local d c o
+	git -C "$SRC" diff --name-only refs/tags/base HEAD -- '*.c' |
+		xargs -r -n1 dirname | sort -u | while read -r d; do
+			for c in "$SRC/$d"/*.c; do
+				o=${c#"$SRC"/}
+				o=${o%.c}.o
+				[ -f "$BUILD/out-test/$o" ] && echo "$o"
+			done
+		done
+	return 0
+}
