@@ -20,6 +20,10 @@ all:
 test:
 	@$(S)/test.sh $(EXTRA_DIRS)
 
+## make bench   the A/B benchmark only (bench kernel, one boot)
+bench:
+	@$(S)/bench.sh
+
 deps:
 	@$(S)/deps.sh
 

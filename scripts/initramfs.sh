@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # Pack the guest: busybox init (guest/init), the modules of the flavor, the
-# installed kselftests, guest/tests/* and any extra test directories given,
+# installed kselftests, the guest programs of the flavor (guest/tests/* for
+# "test", guest/bench/* for "bench") and any extra test directories given,
 # plus the shared libraries of every dynamic program.
 #   initramfs.sh FLAVOR [EXTRA_TEST_DIR...]  ->  $BUILD/out-FLAVOR/initramfs.cpio.gz
 # Extra directories: every executable at their top level runs in the guest
@@ -12,6 +13,11 @@ set -euo pipefail
 
 flavor=${1:?usage: initramfs.sh test|bench [extra test dir...]}
 shift
+case $flavor in
+test)	guest_dir=$TOP/guest/tests ;;
+bench)	guest_dir=$TOP/guest/bench ;;
+*)	die "unknown flavor '$flavor' (test or bench)" ;;
+esac
 out=$BUILD/out-$flavor
 root=$out/initramfs
 img=$out/initramfs.cpio.gz
@@ -40,7 +46,7 @@ fi
 cp /usr/bin/timeout "$root/usr/bin/timeout"
 
 # Tests.
-for t in "$TOP"/guest/tests/*; do
+for t in "$guest_dir"/*; do
 	install -m 755 "$t" "$root/nsvm/tests/"
 done
 for d in "$@"; do

@@ -5,7 +5,7 @@
 #   $BUILD/out-FLAVOR/run/results.log  test output (ttyS1, framed by guest/init)
 # KVM is probed and used only if a guest really boots with it; otherwise TCG.
 # On a hang (NSVM_TIMEOUT seconds, default 2400) or a panic, the console
-# tail is printed and the exit status is non-zero.
+# tail is printed and the exit status is non-zero.  NSVM_SMP: vCPUs (2).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -15,6 +15,7 @@ run=$out/run
 kernel=$out/arch/x86/boot/bzImage
 initrd=$out/initramfs.cpio.gz
 timeout=${NSVM_TIMEOUT:-2400}
+smp=${NSVM_SMP:-2}
 need qemu-system-x86_64 timeout
 [ -f "$kernel" ] || die "$kernel missing; run scripts/build.sh $flavor"
 [ -f "$initrd" ] || die "$initrd missing; run scripts/initramfs.sh $flavor"
@@ -41,7 +42,7 @@ kvm)	accel_args=(-accel kvm -cpu host) ;;
 tcg)	accel_args=(-accel tcg -cpu max) ;;
 *)	die "NSVM_ACCEL must be kvm or tcg, not '$accel'" ;;
 esac
-log "qemu: accelerator $accel"
+log "qemu: accelerator $accel, $smp vCPUs"
 
 # memmap: 512 MiB of RAM at 1 GiB turned into "Soft Reserved" (E820 type
 # 0xefffffff), the special-purpose memory test_hmm uses as device-coherent.
@@ -51,7 +52,7 @@ rm -rf "$run"
 mkdir -p "$run"
 echo "$accel" > "$run/accel"
 set +e
-timeout --foreground "$timeout" qemu-system-x86_64 "${accel_args[@]}" -smp 2 -m 2G \
+timeout --foreground "$timeout" qemu-system-x86_64 "${accel_args[@]}" -smp "$smp" -m 2G \
 	"${bios[@]}" -kernel "$kernel" -initrd "$initrd" -append "$append" \
 	-nographic -no-reboot -nodefaults -monitor none \
 	-serial file:"$run/console.log" -serial file:"$run/results.log" \
