@@ -35,8 +35,9 @@ step() { # step NAME cmd...: run a phase unless an earlier one failed
 }
 
 step deps "$S/deps.sh"
-phase "harness self-test" "$S/selftest-harness.sh" || true
 step "apply patches/series" "$S/apply.sh"
+# After apply: its checkpatch case needs the tree's checkpatch.pl.
+phase "harness self-test" "$S/selftest-harness.sh" || true
 step "configure test kernel" "$S/config.sh" test
 step "build test kernel" "$S/build.sh" test
 # After the build: the W=1/sparse check compiles the objects this
