@@ -24,6 +24,7 @@ test:
 bench:
 	@$(S)/bench.sh
 
+## make deps    apt-install what the harness needs
 deps:
 	@$(S)/deps.sh
 
@@ -39,6 +40,7 @@ export:
 check:
 	@$(S)/apply.sh && $(S)/config.sh test && $(S)/build.sh test && $(S)/check.sh && cat build/checks.tap
 
+## make checkpatch  checkpatch --strict on every patch
 checkpatch:
 	@$(S)/apply.sh && $(S)/checkpatch.sh $$(sed -e 's/#.*//' -e '/^\s*$$/d' -e 's|^|patches/|' patches/series)
 
@@ -46,8 +48,10 @@ checkpatch:
 bisect:
 	@$(S)/bisect.sh $(BISECT)
 
+## make harness-selftest  the result parser and checkpatch on saved runs
 harness-selftest:
 	@$(S)/selftest-harness.sh && cat build/harness.tap
 
+## make clean   rm -rf build/
 clean:
 	rm -rf build

@@ -56,8 +56,11 @@ for p in "${list[@]}"; do
 		git apply --check --verbose "$TOP/patches/$p" 2>&1 | head -n 40 | sed 's/^/  /' >&2 || true
 		sed 's/^/  git am: /' "$BUILD/am.err" >&2
 		git am --abort >/dev/null 2>&1 || true
-		git checkout -q -B series refs/tags/base
-		rm -f "$stamp"
+		# The tree stays at the patches that applied; the stamp keeps
+		# that commit, so commits made on top (a fix) are not dropped
+		# by the next run without FORCE=1.
+		printf 'failed\n%s\n' "$(git rev-parse HEAD)" > "$stamp"
+		echo "  build/linux is left at patch $((n - 1))/${#list[@]}" >&2
 		exit 1
 	fi
 done

@@ -5,7 +5,7 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 pkgs=(linux-source-6.12 qemu-system-x86 busybox-static flex bison libelf-dev
-      libssl-dev bc cpio ccache dwarves sparse coccinelle libdrm-dev rsync kmod
+      libssl-dev bc cpio ccache sparse rsync kmod
       file python3 git make gcc perl xz-utils gzip)
 missing=()
 for p in "${pkgs[@]}"; do

@@ -6,7 +6,8 @@
 # plus the shared libraries of every dynamic program.
 #   initramfs.sh FLAVOR [EXTRA_TEST_DIR...]  ->  $BUILD/out-FLAVOR/initramfs.cpio.gz
 # Extra directories: every executable at their top level runs in the guest
-# after guest/tests/*, sorted by name, and may print TAP; sub-directories are
+# as 50-<dir>-<name>, i.e. after the tests numbered below 50 and before
+# 99-kmemleak (which then covers it), and may print TAP; sub-directories are
 # copied along under /nsvm/extra/<dir name>/ for the programs to use.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
