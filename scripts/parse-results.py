@@ -17,41 +17,89 @@ Every test case becomes one TAP line.  A kernel report in the console
 finish, a truncated TAP stream or a missing suite is a failure of its own,
 so a run fails even when every test case passed.  The last line is
 "N passed, N failed, N skipped"; the exit status is 1 on any failure.
+
+Beyond the test cases, a run fails on: a console line matching REPORTS;
+taint bits other than TAINT_TEST or debug_locks=0 at the end of the guest
+run (the NSVM-TAINT / NSVM-DEBUG-LOCKS lines of guest/init; decoded with
+--chktaint, the tree's tools/debugging/kernel-chktaint); a TAP stream whose
+plan does not match its results; a skip that --allowed-skips (default
+configs/allowed-skips) does not list.
 """
 
 import argparse
+import fnmatch
 import json
+import os
 import re
+import subprocess
 import sys
 
 # Kernel reports that fail a run whatever the tests said.  Each pattern is
-# matched against console lines with the printk timestamp removed.
+# matched against a console line after its printk prefix is removed: the
+# time stamp "[   12.345678]" and, with CONFIG_PRINTK_CALLER, the caller
+# field "[  T123]" or "[    C1]" (see PREFIX).  The strings are those of
+# Linux 6.12; each pattern has a saved run in tests/harness/ that only it
+# catches, and the harness self-test drops the patterns one at a time to
+# prove it (NSVM_PARSER_DROP below).
 REPORTS = [
+    # WARN(), lockdep ("WARNING: possible circular locking dependency
+    # detected", "WARNING: suspicious RCU usage", ...), refcount
     (r'^WARNING: ', 'kernel WARNING'),
-    (r'^------------\[ cut here \]------------', 'kernel WARNING/BUG'),
+    # BUG: KASAN / kernel NULL pointer dereference / sleeping function
+    # called from invalid context / workqueue lockup / Bad page state ...
     (r'^BUG: ', 'kernel BUG'),
     (r'^kernel BUG at ', 'kernel BUG'),
-    (r'^Kernel panic', 'kernel panic'),
+    # die(): "Oops: general protection fault, ...", "Oops: 0002 [#1] ..."
     (r'^Oops: ', 'kernel oops'),
-    (r'^general protection fault', 'general protection fault'),
+    (r'^Kernel panic - not syncing', 'kernel panic'),
     (r'^UBSAN: ', 'UBSAN report'),
-    (r'^INFO: (task .* blocked|possible|lockdep|rcu)', 'lockdep/hung task report'),
-    (r'^=+$', None),  # separator of lockdep/KASAN reports, not a report itself
-    (r'kmemleak: \d+ new suspected memory leaks', 'kmemleak report'),
-    (r'^RCU: .*stall|rcu_.*self-detected stall', 'RCU stall'),
+    # lockdep reports whose header is not a WARNING
+    (r'^\[ BUG: ', 'lockdep report'),
+    (r'^INFO: trying to register non-static key', 'lockdep report (lockdep is now off)'),
+    # hung task detector (CONFIG_DETECT_HUNG_TASK)
+    (r'^INFO: task \S+ blocked for more than \d+ seconds', 'hung task'),
+    # RCU: "rcu: INFO: rcu_preempt detected stalls on CPUs/tasks:", the
+    # expedited form, "self-detected stall on CPU", RCU tasks stalls
+    (r'^(rcu: )?INFO: \S+ (self-)?detected (expedited )?stall', 'RCU stall'),
+    # soft lockup detector: "watchdog: BUG: soft lockup - CPU#0 stuck for 22s!"
+    (r'^watchdog: BUG: ', 'soft lockup'),
+    # SLUB consistency checks: "BUG kmalloc-64 (Not tainted): Redzone overwritten"
+    (r'^BUG \S+ \(.*\): ', 'SLUB object corruption'),
+    (r'^kmemleak: \d+ new suspected memory leaks', 'kmemleak report'),
+    # kmemleak_stop() / kmemleak_disable(): no more leak reports after this
+    (r'^kmemleak: Kernel memory leak detector disabled', 'kmemleak disabled itself'),
 ]
-TIMESTAMP = re.compile(r'^\[\s*\d+\.\d+\]\s?')
+# Mutation check of the self-test: NSVM_PARSER_DROP=N runs without pattern N.
+if os.environ.get('NSVM_PARSER_DROP'):
+    del REPORTS[int(os.environ['NSVM_PARSER_DROP'])]
+PREFIX = re.compile(r'^(\[\s*(\d+\.\d+|[TC]\d+)\]\s?)+')
+# Taint bits a clean run may have: TAINT_TEST (N, bit 18) is set as soon as
+# a KUnit test runs.  Any other bit fails the run.
+ALLOWED_TAINT = 1 << 18
 
 
 class Tap:
-    """Collects results and prints them as flat TAP."""
+    """Collects results and prints them as flat TAP.
 
-    def __init__(self):
+    A skip counts as a skip only if configs/allowed-skips (or the file given
+    with --allowed-skips) has a glob matching "NAME # SKIP REASON"; any
+    other skip is a failure: a green run skips only what the configuration
+    is known to rule out."""
+
+    def __init__(self, allowed=()):
         self.lines = []
         self.passed = self.failed = self.skipped = 0
+        self.allowed = list(allowed)
+
+    def skip_allowed(self, name, directive):
+        text = f'{name} # {directive}'
+        return any(fnmatch.fnmatchcase(text, g) for g in self.allowed)
 
     def add(self, ok, name, directive='', diag=()):
         name = name.replace('#', '_')
+        if directive.upper().startswith('SKIP') and not self.skip_allowed(name, directive):
+            ok = False
+            directive = f'unexpected skip ({directive}): not listed in configs/allowed-skips'
         if directive.upper().startswith('SKIP'):
             self.skipped += 1
             line = f'ok {len(self.lines) + 1} {name} # {directive}'
@@ -83,8 +131,19 @@ class Tap:
               file=out)
 
 
+def read_allowed_skips(path):
+    """One glob per line, matched against "NAME # SKIP REASON"; '#' at the
+    start of a line is a comment."""
+    try:
+        lines = open(path).read().splitlines()
+    except OSError as e:
+        sys.exit(f'parse-results.py: cannot read the allowed skips {path}: {e.strerror}')
+    return [ln.strip() for ln in lines if ln.strip() and not ln.lstrip().startswith('#')]
+
+
 RESULT = re.compile(r'^(not ok|ok)\b\s*(\d+)?\s*-?\s*([^#]*?)\s*(?:#\s*(.*))?$')
-PLAN = re.compile(r'^1\.\.(\d+)')
+PLAN = re.compile(r'^1\.\.(\d+)\s*(?:#\s*(.*))?$')
+VERSION = re.compile(r'^K?TAP version \d+')
 
 
 def depth_of(line):
@@ -97,53 +156,118 @@ def depth_of(line):
 
 
 def parse_program(tap, prog, lines, rc):
-    """One guest program: its deepest TAP level gives the test cases."""
-    levels = {}
+    """One guest program.  Its output may nest TAP streams (kselftest
+    prefixes '# ' per level) and hold several streams in a row at one level
+    (a "TAP version" line starts the next).  The deepest level that has
+    results gives the test cases; every stream must have as many results as
+    its plan says (a stream cut before its first result included), and a
+    failure reported by an outer level (a crash or a timeout seen by
+    kselftest's runner) is a failure too."""
+    streams = []   # dicts: depth, plan, plan_directive, results
+    current = {}   # depth -> its open stream
     bailed = None
+
+    def stream(d, new=False):
+        if new or d not in current:
+            current[d] = {'depth': d, 'plan': None, 'plan_directive': '', 'results': []}
+            streams.append(current[d])
+        return current[d]
+
     for raw in lines:
         d, line = depth_of(raw.rstrip('\r\n'))
-        lv = levels.setdefault(d, {'plan': None, 'results': []})
+        if VERSION.match(line):
+            stream(d, new=True)
+            continue
         m = PLAN.match(line)
         if m:
-            lv['plan'] = int(m.group(1))
+            s = stream(d)
+            if s['plan'] is not None:
+                s = stream(d, new=True)
+            s['plan'] = int(m.group(1))
+            s['plan_directive'] = (m.group(2) or '').strip()
             continue
         m = RESULT.match(line)
         if m:
-            lv['results'].append((m.group(1) == 'ok', m.group(3),
-                                  (m.group(4) or '').strip()))
+            stream(d)['results'].append((m.group(1) == 'ok', m.group(3),
+                                         (m.group(4) or '').strip()))
             continue
         if line.startswith('Bail out!'):
             bailed = line
-    cases = [d for d in sorted(levels) if levels[d]['results']]
-    if not cases:
+    depths = sorted({s['depth'] for s in streams if s['results']})
+    for s in streams:
+        if s['depth'] in depths[-1:]:
+            for ok, name, directive in s['results']:
+                if directive.upper().startswith('TODO'):
+                    directive = ''
+                tap.add(ok, f'{prog}: {name}', directive)
+    for s in streams:
+        if s['depth'] in depths[:-1]:
+            for ok, name, directive in s['results']:
+                if not ok:
+                    tap.add(False, f'{prog}: {name}', directive or 'container reported failure')
+    for s in streams:
+        if s['plan'] is not None and len(s['results']) != s['plan']:
+            tap.add(False, f'{prog}: TAP stream complete',
+                    f'plan 1..{s["plan"]} but {len(s["results"])} results (truncated?)')
+        elif s['plan'] == 0:
+            # "1..0 # SKIP why", at any level: the program skipped all it had
+            why = s['plan_directive']
+            if not why.upper().startswith('SKIP'):
+                why = 'SKIP plan 1..0: no test ran'
+            tap.add(True, f'{prog}: all of its tests', why)
+    if not streams:
         # No TAP at all: the exit status is the result (4 = kselftest skip).
         if rc == 4:
             tap.add(True, prog, 'SKIP program exited with 4 (skip)')
         else:
             tap.add(rc == 0, prog, '' if rc == 0 else f'exit status {rc}')
         return
-    deepest = levels[cases[-1]]
-    for ok, name, directive in deepest['results']:
-        if directive.upper().startswith('TODO'):
-            directive = ''
-        tap.add(ok, f'{prog}: {name}', directive)
-    # Containers above the deepest level must agree (kselftest's runner
-    # turns a crash or a timeout of the program into a top-level "not ok").
-    for d in cases[:-1]:
-        for ok, name, directive in levels[d]['results']:
-            if not ok:
-                tap.add(False, f'{prog}: {name}', directive or 'container reported failure')
-    for d, lv in levels.items():
-        if lv['plan'] is not None and lv['results'] and len(lv['results']) != lv['plan']:
-            tap.add(False, f'{prog}: TAP stream complete',
-                    f'plan 1..{lv["plan"]} but {len(lv["results"])} results (truncated?)')
+    if not depths and not any(s['plan'] is not None for s in streams):
+        tap.add(False, f'{prog}: TAP stream complete', 'a TAP header but no plan and no results')
     if bailed:
         tap.add(False, f'{prog}: {bailed}')
     if rc not in (0, 4):
         tap.add(False, f'{prog}: exit status', f'exit status {rc}')
 
 
-def parse_results(tap, path, expect):
+def decode_taint(value, chktaint):
+    """The reasons of a taint value, from the tree's kernel-chktaint."""
+    if chktaint and os.path.exists(chktaint):
+        try:
+            out = subprocess.run(['bash', chktaint, str(value)], capture_output=True,
+                                 text=True, timeout=30).stdout
+            return [ln.strip() for ln in out.splitlines() if ln.strip().startswith('*')]
+        except (OSError, subprocess.SubprocessError) as e:
+            return [f'(kernel-chktaint failed: {e})']
+    bits = [str(b) for b in range(64) if value >> b & 1]
+    return [f'bits {", ".join(bits)} (no kernel-chktaint to decode them)']
+
+
+def kernel_state(tap, state, chktaint):
+    """The verdict of guest/init's last look at the kernel: taint bits beyond
+    ALLOWED_TAINT and debug_locks (0 once lockdep has reported, or turned
+    itself off, e.g. after "trying to register non-static key")."""
+    name = 'kernel: not tainted (except TAINT_TEST) and lockdep on at the end'
+    if 'end' not in state:
+        tap.add(False, name, 'guest printed no NSVM-TAINT line')
+        return
+    end = state['end']
+    boot = state.get('boot', 0)
+    bad = end & ~ALLOWED_TAINT
+    diag, why = [], []
+    if bad:
+        why.append(f'tainted {end} (unexpected bits {bad:#x}'
+                   f'{", new since boot" if bad & ~boot else ", already at boot"})')
+        diag += decode_taint(bad, chktaint)
+    dl = state.get('debug_locks')
+    if dl is None:
+        why.append('guest printed no NSVM-DEBUG-LOCKS line')
+    elif dl == '0':
+        why.append('debug_locks=0: lockdep turned itself off (after a report, or an error of its own)')
+    tap.add(not why, name, '; '.join(why), diag)
+
+
+def parse_results(tap, path, expect, chktaint):
     try:
         text = open(path, errors='replace').read().splitlines()
     except OSError as e:
@@ -152,6 +276,7 @@ def parse_results(tap, path, expect):
     seen = set()
     cur, buf = None, []
     done = False
+    state = {}
     for line in text:
         line = line.rstrip('\r')
         if line.startswith('NSVM-BEGIN '):
@@ -162,6 +287,14 @@ def parse_results(tap, path, expect):
             parse_program(tap, cur, buf, int(m.group(2)))
             seen.add(cur)
             cur = None
+            continue
+        m = re.match(r'^NSVM-TAINT (boot|end)=(\d+)', line)
+        if m:
+            state[m.group(1)] = int(m.group(2))
+            continue
+        m = re.match(r'^NSVM-DEBUG-LOCKS (\S+)', line)
+        if m:
+            state['debug_locks'] = m.group(1)
             continue
         if line.startswith('NSVM-DONE'):
             done = True
@@ -177,6 +310,8 @@ def parse_results(tap, path, expect):
             tap.add(False, f'{name}: ran', 'program missing from the guest results')
     if not done:
         tap.add(False, 'guest: reached the end of its tests', 'no NSVM-DONE marker')
+    else:
+        kernel_state(tap, state, chktaint)
 
 
 def walk_kunit(tap, group, prefix):
@@ -230,21 +365,22 @@ def scan_console(tap, path):
     except OSError as e:
         tap.add(False, 'kernel log: free of reports', f'cannot read {path}: {e.strerror}')
         return
+    lines = [PREFIX.sub('', raw.rstrip('\r')) for raw in lines]
     found = []
-    for i, raw in enumerate(lines):
-        line = TIMESTAMP.sub('', raw.rstrip('\r'))
+    for i, line in enumerate(lines):
         for pat, what in REPORTS:
-            if what and re.search(pat, line):
+            if re.search(pat, line):
                 found.append((i, what, line))
                 break
     diag = []
-    for i, what, line in found[:5]:
+    for n, (i, what, line) in enumerate(found[:10]):
         diag.append(f'line {i + 1}: {what}: {line[:150]}')
-        for ctx in lines[i + 1:i + 4]:
-            diag.append(f'    {TIMESTAMP.sub("", ctx)[:150]}')
-    if len(found) > 5:
-        diag.append(f'... and {len(found) - 5} more reports')
-    tap.add(not found, 'kernel log: no WARNING/BUG/lockdep/KASAN/kmemleak/panic report',
+        # the first report with its stack (a hung task, a WARNING...)
+        for ctx in lines[i + 1:i + (40 if n == 0 else 3)]:
+            diag.append(f'    {ctx[:150]}')
+    if len(found) > 10:
+        diag.append(f'... and {len(found) - 10} more reports')
+    tap.add(not found, 'kernel log: no WARNING/BUG/lockdep/KASAN/kmemleak/panic/stall report',
             f'{len(found)} reports' if found else '', diag)
 
 
@@ -271,17 +407,27 @@ def main():
     ap.add_argument('--expect-tests', action='append', default=[])
     ap.add_argument('--expect-kunit', action='append', default=[])
     ap.add_argument('--checks', action='append', default=[])
+    ap.add_argument('--allowed-skips',
+                    default=os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                         '..', 'configs', 'allowed-skips'))
+    ap.add_argument('--chktaint', help="the tree's tools/debugging/kernel-chktaint")
+    ap.add_argument('--list-patterns', action='store_true',
+                    help='print the console patterns (label TAB regex) and exit')
     ap.add_argument('--header', action='append', default=[],
                     help='comment line printed before the TAP stream')
     args = ap.parse_args()
+    if args.list_patterns:
+        for pat, what in REPORTS:
+            print(f'{what}\t{pat}')
+        return 0
 
-    tap = Tap()
+    tap = Tap(read_allowed_skips(args.allowed_skips))
     for c in args.checks:
         parse_checks(tap, c)
     if args.kunit_json:
         parse_kunit(tap, args.kunit_json, args.expect_kunit)
     if args.results:
-        parse_results(tap, args.results, args.expect_tests)
+        parse_results(tap, args.results, args.expect_tests, args.chktaint)
     if args.console:
         scan_console(tap, args.console)
     for h in args.header:
