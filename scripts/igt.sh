@@ -1,0 +1,199 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Build the IGT nouveau SVM test: the pinned upstream IGT snapshot
+# (igt-tests/base) plus our patch series (igt-tests/series), configured with
+# only what the nouveau tests need, then tests/nouveau_svm with IGT's own
+# warning flags.  Checks, written as TAP to $BUILD/igt.tap:
+#   - the snapshot's sha256 (igt-tests/base)
+#   - checkpatch --strict (with IGT's .checkpatch.conf) on every patch
+#   - the series applies with git am
+#   - tests/nouveau_svm.c compiles without a warning
+#   - --list-subtests prints exactly igt-tests/subtests
+# and stages the binary and libigt for the guest in $BUILD/igt/stage
+# (guest/tests/30-igt-nouveau-svm runs it).  Exits non-zero if a check fails.
+#
+# The snapshot comes from, in this order: $IGT_SRC (a tarball of the pinned
+# commit or an IGT source directory), ../shared/igt/ beside this clone, or a
+# clone of upstream IGT at the pinned commit when the network allows.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+T=$TOP/igt-tests
+val() { sed -n "s/^$1=//p" "$T/base"; }
+commit=$(val commit)
+sha=$(val sha256)
+tarname=$(val tarball)
+upstream=$(val upstream)
+short=${commit:0:8}
+base=$CACHE/igt-$short
+work=$BUILD/igt
+src=$work/src
+bld=$work/build
+stage=$work/stage
+tap=$BUILD/igt.tap
+logf=$work/build.log
+mkdir -p "$work"
+rm -rf "$stage"
+: > "$tap"
+nfail=0
+need git meson ninja sha256sum tar xz
+result() { # result OK|FAIL TEXT [DETAIL]
+	if [ "$1" = OK ]; then
+		echo "ok - igt: $2" >> "$tap"
+	else
+		echo "not ok - igt: $2${3:+ # $3}" >> "$tap"
+		nfail=$((nfail + 1))
+	fi
+}
+finish() {
+	log "igt: $(grep -c '^ok' "$tap") ok, $nfail not ok (TAP in $tap)"
+	exit $((nfail > 0))
+}
+
+# 1. The base: a git repository of the snapshot, tag "base", cached.
+unpack() { # unpack TARBALL DIR
+	local t=$1 d=$2 got
+	got=$(sha256sum "$t" | cut -d' ' -f1)
+	if [ "$got" != "$sha" ]; then
+		result FAIL "snapshot $t has sha256 $sha" "it has $got"
+		finish
+	fi
+	result OK "snapshot $(basename "$t") has the pinned sha256"
+	tar -xJf "$t" -C "$d" --strip-components=1
+}
+if ! git -C "$base" rev-parse -q --verify refs/tags/base >/dev/null 2>&1; then
+	shared=$TOP/../shared/igt/$tarname
+	rm -rf "$base.tmp"
+	mkdir -p "$base.tmp"
+	if [ -n "${IGT_SRC:-}" ] && [ -f "$IGT_SRC" ]; then
+		log "igt: unpacking $IGT_SRC"
+		unpack "$IGT_SRC" "$base.tmp"
+	elif [ -n "${IGT_SRC:-}" ] && [ -d "$IGT_SRC" ]; then
+		log "igt: copying $IGT_SRC (a directory: no sha256 to check, assumed at $commit)"
+		(cd "$IGT_SRC" && git archive "$commit" 2>/dev/null || tar -c --exclude=.git .) |
+			tar -x -C "$base.tmp"
+	elif [ -f "$shared" ]; then
+		log "igt: unpacking $shared"
+		unpack "$shared" "$base.tmp"
+	elif timeout 30 git ls-remote "$upstream" >/dev/null 2>&1; then
+		log "igt: cloning $upstream at $commit"
+		git clone -q "$upstream" "$base.tmp/.clone"
+		git -C "$base.tmp/.clone" archive "$commit" | tar -x -C "$base.tmp"
+		rm -rf "$base.tmp/.clone"
+	else
+		rm -rf "$base.tmp"
+		die "no IGT source: $shared is missing (CI keeps /work/shared beside the clone as ../shared), IGT_SRC is not set (a tarball of igt-gpu-tools $commit or a source directory) and $upstream cannot be reached"
+	fi
+	(
+		cd "$base.tmp"
+		git init -q -b main
+		git config user.name "nouveau-svm developers"
+		git config user.email "dev@nouveau-svm.invalid"
+		git config gc.auto 0
+		git add -A
+		git commit -q -m "base: igt-gpu-tools $short"
+		git tag base
+	)
+	mv "$base.tmp" "$base"
+	log "igt: base repository ready in $base"
+else
+	result OK "snapshot cached in $base (sha256 checked when it was unpacked)"
+fi
+
+# 2. checkpatch --strict on every patch, with IGT's own options, except
+# FILE_PATH_CHANGES: IGT's MAINTAINERS has no entries per test file, so
+# every new test would ask whether it needs updating.
+patches=()
+while read -r p; do
+	patches+=("$T/$p")
+done < <(sed -e 's/#.*//' -e 's/[[:space:]]*$//' -e '/^$/d' "$T/series")
+[ ${#patches[@]} -gt 0 ] || die "igt-tests/series lists no patch"
+if [ -f "$SRC/scripts/checkpatch.pl" ]; then
+	mapfile -t opts < <(grep -v -e '^--emacs' -e '^\s*$' "$base/.checkpatch.conf")
+	opts+=(--ignore FILE_PATH_CHANGES)
+	for p in "${patches[@]}"; do
+		if out=$(cd "$base" && GIT_DIR=/nonexistent perl "$SRC/scripts/checkpatch.pl" \
+				"${opts[@]}" --no-tree --terse "$p" 2>/dev/null) &&
+		   ! grep -qE ': (ERROR|WARNING|CHECK):' <<< "$out"; then
+			result OK "checkpatch --strict ${p##*/}"
+		else
+			grep -E ': (ERROR|WARNING|CHECK):' <<< "$out" | head -n 5 >&2 || true
+			result FAIL "checkpatch --strict ${p##*/}" "$(grep -cE ': (ERROR|WARNING|CHECK):' <<< "$out") reports"
+		fi
+	done
+else
+	echo "ok - igt: checkpatch of igt-tests/ # SKIP no kernel tree yet (checkpatch.pl comes from it)" >> "$tap"
+fi
+
+# 3. Apply the series (again only when it changed).
+id=$( { echo "$commit"; cat "${patches[@]}"; } | sha256sum | cut -c1-16)
+if [ "$(cat "$work/series-id" 2>/dev/null)" != "$id" ] || [ ! -d "$src/.git" ]; then
+	rm -rf "$src" "$bld" "$work/series-id"
+	git clone -q --no-checkout "$base" "$src"
+	git -C "$src" checkout -q -b nsvm base
+	git -C "$src" config user.name "nouveau-svm developers"
+	git -C "$src" config user.email "dev@nouveau-svm.invalid"
+	if ! git -C "$src" am -q "${patches[@]}" > "$work/am.log" 2>&1; then
+		cat "$work/am.log" >&2
+		git -C "$src" am --abort >/dev/null 2>&1 || true
+		result FAIL "igt-tests/series applies to igt-gpu-tools $short" "see $work/am.log"
+		finish
+	fi
+	# The snapshot lacks three i915 OA metric files (see
+	# ../shared/igt/README.md) that meson lists; the i915-perf library
+	# they feed is not built here, so any valid XML of the same family
+	# lets meson configure.  Untracked, never part of a patch.
+	for f in oa-acmgt1.xml oa-acmgt2.xml oa-acmgt3.xml; do
+		[ -f "$src/lib/i915/perf-configs/$f" ] ||
+			cp "$src/lib/i915/perf-configs/oa-mtlgt2.xml" "$src/lib/i915/perf-configs/$f"
+	done
+	echo "$id" > "$work/series-id"
+fi
+result OK "igt-tests/series (${#patches[@]} patches) applies to igt-gpu-tools $short"
+
+# 4. Configure (nouveau only) and build the one test; its object is always
+# rebuilt so its warnings are seen on every run.
+if [ ! -f "$bld/build.ninja" ]; then
+	log "igt: meson setup"
+	if ! meson setup "$bld" "$src" -Dtests=enabled -Drunner=disabled -Ddocs=disabled \
+		-Dman=disabled -Doverlay=disabled -Dchamelium=disabled -Dvalgrind=disabled \
+		-Dlibdrm_drivers=nouveau -Dtestplan=disabled -Dsphinx=disabled \
+		-Dxe_driver=disabled -Dvmtb=disabled -Dxe_eudebug=disabled > "$logf" 2>&1; then
+		tail -n 20 "$logf" >&2
+		rm -rf "$bld"
+		result FAIL "meson setup" "see $logf"
+		finish
+	fi
+fi
+rm -f "$bld"/tests/nouveau_svm.p/*.o
+log "igt: building tests/nouveau_svm (libigt the first time: ~2 min on 2 cores)"
+if ! ninja -C "$bld" tests/nouveau_svm > "$logf" 2>&1; then
+	grep -E 'error|warning' "$logf" | head -n 20 >&2
+	result FAIL "tests/nouveau_svm builds" "see $logf"
+	finish
+fi
+warn=$(grep -E 'nouveau_svm\.c:[0-9]+:[0-9]+: warning' "$logf" || true)
+if [ -n "$warn" ]; then
+	head -n 10 <<< "$warn" >&2
+	result FAIL "tests/nouveau_svm.c compiles without warnings (IGT flags)" "$(wc -l <<< "$warn") warnings, see $logf"
+else
+	result OK "tests/nouveau_svm.c compiles without warnings (IGT flags)"
+fi
+
+# 5. The subtest list.
+bin=$bld/tests/nouveau_svm
+if diff -u "$T/subtests" <("$bin" --list-subtests) > "$work/subtests.diff"; then
+	result OK "nouveau_svm --list-subtests matches igt-tests/subtests ($(grep -c . "$T/subtests") subtests)"
+else
+	cat "$work/subtests.diff" >&2
+	result FAIL "nouveau_svm --list-subtests matches igt-tests/subtests" "see $work/subtests.diff"
+fi
+
+# 6. Stage for the guest: bin/ and lib/ (the binary's RUNPATH is
+# $ORIGIN/../lib); initramfs.sh copies the system libraries it needs.
+mkdir -p "$stage/bin" "$stage/lib"
+cp "$bin" "$stage/bin/"
+cp -L "$bld/lib/libigt.so.0" "$stage/lib/"
+cp "$T/subtests" "$stage/subtests"
+log "igt: staged $(du -sh "$stage" | cut -f1) in $stage"
+finish
