@@ -6,7 +6,10 @@ set -euo pipefail
 
 pkgs=(linux-source-6.12 qemu-system-x86 busybox-static flex bison libelf-dev
       libssl-dev bc cpio ccache sparse rsync kmod
-      file python3 git make gcc perl xz-utils gzip)
+      file python3 git make gcc perl xz-utils gzip
+      meson ninja-build pkg-config libdrm-dev libpciaccess-dev libkmod-dev
+      libproc2-dev libdw-dev libcairo2-dev libudev-dev libglib2.0-dev
+      libpixman-1-dev libunwind-dev)  # the last three lines: IGT (scripts/igt.sh)
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||

@@ -42,6 +42,11 @@ if [ -d "$out/kselftest_install" ]; then
 	cp -a "$out/kselftest_install" "$root/nsvm/kselftest"
 fi
 
+# IGT nouveau_svm, staged by scripts/igt.sh (guest/tests/30-igt-nouveau-svm).
+if [ "$flavor" = test ] && [ -d "$BUILD/igt/stage" ]; then
+	cp -a "$BUILD/igt/stage" "$root/nsvm/igt"
+fi
+
 # Programs from the host that the guest needs for real (the kselftest runner
 # calls /usr/bin/timeout --foreground, which busybox lacks).
 cp /usr/bin/timeout "$root/usr/bin/timeout"
@@ -66,6 +71,7 @@ find "$root" -type f -perm -u+x | while read -r f; do
 	ldd "$f" 2>/dev/null | grep -oE '/[^ ]+' || true
 done | sort -u | while read -r lib; do
 	[ -e "$lib" ] || continue
+	case $lib in "$root"/*) continue ;; esac # found through a RUNPATH in the image
 	mkdir -p "$root$(dirname "$lib")"
 	cp -L "$lib" "$root$lib"
 done

@@ -46,6 +46,12 @@ if [ -z "$failed" ]; then
 	phase checks "$S/check.sh" || echo "not ok - static checks ran" >> "$steps"
 fi
 step "build kselftests" "$S/selftests.sh" test
+# IGT nouveau_svm (igt-tests/): its checks go to igt.tap; the guest runs it
+# if staged (guest/tests/30-igt-nouveau-svm reports it missing otherwise).
+if ! phase "IGT nouveau_svm" "$S/igt.sh" &&
+   ! grep -q '^not ok' "$BUILD/igt.tap" 2>/dev/null; then
+	echo "not ok - IGT nouveau_svm # failed without a TAP line (see its output above)" >> "$steps"
+fi
 step "initramfs" "$S/initramfs.sh" test "${extra[@]}"
 rm -rf "$run"
 step "boot and run tests in QEMU" "$S/run-qemu.sh" test
@@ -53,6 +59,7 @@ step "boot and run tests in QEMU" "$S/run-qemu.sh" test
 args=(--checks "$steps")
 [ -f "$BUILD/harness.tap" ] && args+=(--checks "$BUILD/harness.tap")
 [ -f "$BUILD/checks.tap" ] && args+=(--checks "$BUILD/checks.tap")
+[ -f "$BUILD/igt.tap" ] && args+=(--checks "$BUILD/igt.tap")
 if [ -f "$run/console.log" ]; then
 	# KUnit: the base tree's own parser.
 	python3 "$SRC/tools/testing/kunit/kunit.py" parse --json="$run/kunit.json" \
