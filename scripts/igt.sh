@@ -11,6 +11,8 @@
 #   - --list-subtests prints exactly igt-tests/subtests
 # and stages the binary and libigt for the guest in $BUILD/igt/stage
 # (guest/tests/30-igt-nouveau-svm runs it).  Exits non-zero if a check fails.
+#   igt.sh          build and check (what make test runs)
+#   igt.sh --run    then run it on this machine (root, Pascal GPU: docs/igt.md)
 #
 # The snapshot comes from, in this order: $IGT_SRC (a tarball of the pinned
 # commit or an IGT source directory), ../shared/igt/ beside this clone, or a
@@ -196,4 +198,14 @@ cp "$bin" "$stage/bin/"
 cp -L "$bld/lib/libigt.so.0" "$stage/lib/"
 cp "$T/subtests" "$stage/subtests"
 log "igt: staged $(du -sh "$stage" | cut -f1) in $stage"
+
+# 7. --run: on this machine (a Pascal GPU, as root), through the guest's
+# wrapper; loads nouveau if needed and leaves it loaded if it was.
+if [ "${1:-}" = --run ]; then
+	[ "$nfail" = 0 ] || finish
+	log "igt: running nouveau_svm here ($(uname -r))"
+	NSVM_IGT=$stage sh "$TOP/guest/tests/30-igt-nouveau-svm" | tee "$work/run.tap"
+	log "igt: $(grep -c '^ok [0-9]* [^#]*$' "$work/run.tap") passed, $(grep -c '^not ok' "$work/run.tap") failed, $(grep -c '# SKIP' "$work/run.tap") skipped (TAP in $work/run.tap)"
+	grep -q '^not ok' "$work/run.tap" && nfail=1
+fi
 finish
