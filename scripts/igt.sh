@@ -84,6 +84,7 @@ if ! git -C "$base" rev-parse -q --verify refs/tags/base >/dev/null 2>&1; then
 		rm -rf "$base.tmp/.clone"
 	else
 		rm -rf "$base.tmp"
+		echo "not ok - igt: IGT source found # none of ../shared/igt, IGT_SRC, upstream" >> "$tap"
 		die "no IGT source: $shared is missing (CI keeps /work/shared beside the clone as ../shared), IGT_SRC is not set (a tarball of igt-gpu-tools $commit or a source directory) and $upstream cannot be reached"
 	fi
 	(
