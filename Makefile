@@ -4,6 +4,7 @@
 
 SHELL := /bin/bash
 S := scripts
+B := $(or $(NSVM_BUILD),build)
 EXTRA_DIRS = $(subst $(comma), ,$(EXTRA))
 comma := ,
 
@@ -38,11 +39,12 @@ export:
 
 ## make check   static checks only (checkpatch, kernel-doc, W=1/sparse)
 check:
-	@$(S)/apply.sh && $(S)/config.sh test && $(S)/build.sh test && $(S)/check.sh && cat build/checks.tap
+	@$(S)/apply.sh && $(S)/config.sh test && $(S)/build.sh test && \
+	{ $(S)/check.sh; rc=$$?; cat $(B)/checks.tap; exit $$rc; }
 
 ## make checkpatch  checkpatch --strict on every patch
 checkpatch:
-	@$(S)/apply.sh && $(S)/checkpatch.sh $$(sed -e 's/#.*//' -e '/^\s*$$/d' -e 's|^|patches/|' patches/series)
+	@$(S)/apply.sh && $(S)/checkpatch.sh
 
 ## make bisect  build every prefix of the series (BISECT=quick: touched dirs only)
 bisect:
@@ -50,8 +52,8 @@ bisect:
 
 ## make harness-selftest  the result parser and checkpatch on saved runs
 harness-selftest:
-	@$(S)/selftest-harness.sh && cat build/harness.tap
+	@$(S)/selftest-harness.sh; rc=$$?; cat $(B)/harness.tap; exit $$rc
 
-## make clean   rm -rf build/
+## make clean   rm -rf build/ (or $NSVM_BUILD)
 clean:
-	rm -rf build
+	rm -rf $(B)

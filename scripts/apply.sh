@@ -2,8 +2,12 @@
 # SPDX-License-Identifier: GPL-2.0
 # Make $SRC (build/linux) a git tree: the base commit plus one commit per
 # entry of patches/series, applied with "git am".  Does nothing when the
-# tree already holds exactly this series.  Never discards work: refuses when
-# build/linux has uncommitted changes or commits that are not exported.
+# tree already holds exactly this series on the installed base package;
+# after an upgrade of linux-source-6.12 the new base is fetched into the
+# tree and the series applied on it (a patch that no longer applies is
+# named, and the run fails).  Refuses to drop uncommitted changes or
+# commits that are not exported; after a failed apply the tree stays at
+# the patches that applied.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -11,8 +15,9 @@ need git sha256sum
 base_repo=$("$TOP/scripts/fetch-base.sh")
 mapfile -t list < <(series_list)
 for p in "${list[@]}"; do
-	[ -f "$TOP/patches/$p" ] || die "patches/series names '$p' but patches/$p does not exist"
+	[ -f "$PATCHES/$p" ] || die "patches/series names '$p' but $PATCHES/$p does not exist"
 done
+ver=$(base_version)
 
 id=$(series_id)
 
@@ -46,14 +51,21 @@ if [ -f "$stamp" ] && [ "$(sed -n 2p $stamp)" != "$(git rev-parse HEAD)" ] &&
 fi
 
 git am --abort >/dev/null 2>&1 || true
+# The base of the installed package, which may be newer than the one this
+# tree was cloned from (the tag is moved; the old objects stay harmlessly).
+if [ "$(cat .git/nsvm-base 2>/dev/null)" != "$ver" ]; then
+	log "base: fetching $BASE_PKG $ver into the tree"
+	git fetch -q --no-tags -f "$base_repo" refs/tags/base:refs/tags/base
+	echo "$ver" > .git/nsvm-base
+fi
 git checkout -q -B series refs/tags/base
 n=0
 for p in "${list[@]}"; do
 	n=$((n + 1))
-	if ! git am -q --keep-cr "$TOP/patches/$p" >/dev/null 2>"$BUILD/am.err"; then
+	if ! git am -q --keep-cr "$PATCHES/$p" >/dev/null 2>"$BUILD/am.err"; then
 		echo "ERROR: patch $n/${#list[@]} '$p' does not apply to $(git log -1 --format=%s HEAD)" >&2
 		# names the file, the line and the context git looked for
-		git apply --check --verbose "$TOP/patches/$p" 2>&1 | head -n 40 | sed 's/^/  /' >&2 || true
+		git apply --check --verbose "$PATCHES/$p" 2>&1 | head -n 40 | sed 's/^/  /' >&2 || true
 		sed 's/^/  git am: /' "$BUILD/am.err" >&2
 		git am --abort >/dev/null 2>&1 || true
 		# The tree stays at the patches that applied; the stamp keeps
@@ -65,4 +77,4 @@ for p in "${list[@]}"; do
 	fi
 done
 printf '%s\n%s\n' "$id" "$(git rev-parse HEAD)" > "$stamp"
-log "applied ${#list[@]} patches on $(base_version) (series id $id)"
+log "applied ${#list[@]} patches on $ver (series id $id)"

@@ -16,6 +16,7 @@ S=$TOP/scripts
 out=$BUILD/out-bench
 run=$out/run
 table=$BUILD/bench.txt
+lock_build
 rm -f "$BUILD/bench.tap" "$table"
 
 phase "apply patches/series" "$S/apply.sh" || exit 1
@@ -28,15 +29,8 @@ phase "bench initramfs" "$S/initramfs.sh" bench || exit 1
 phase "boot and run the benchmark in QEMU" "$S/run-qemu.sh" bench
 rc=$?
 
-args=(--header "benchmark: base Debian $BASE_PKG $(base_version), series: $(series_list | wc -l) patches, bench kernel")
-[ -f "$run/accel" ] && args+=(--header "guest: QEMU $(cat "$run/accel") (ratios compare modes of one boot; absolute times are emulated)")
-if [ -f "$run/results.log" ]; then
-	for t in "$out/initramfs/nsvm/tests/"*; do
-		args+=(--expect-tests "${t##*/}")
-	done
-	args+=(--console "$run/console.log" --results "$run/results.log")
-fi
-python3 "$S/parse-results.py" "${args[@]}" > "$BUILD/bench.tap"
+guest_verdict bench --header "benchmark: base Debian $BASE_PKG $(base_version), series: $(series_list | wc -l) patches, bench kernel (ratios compare modes of one boot; absolute times are emulated)" \
+	> "$BUILD/bench.tap"
 prc=$?
 [ $rc = 0 ] && rc=$prc
 

@@ -8,6 +8,7 @@
 #    prints fails (messages are compared without line numbers).
 # Needs a built test flavor ($BUILD/out-test): its objects tell which files
 # of the touched directories this configuration compiles.
+# Exits non-zero if any check failed.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -24,7 +25,7 @@ diag() { sed 's/^/# /' >> "$tapf"; }
 mapfile -t list < <(series_list)
 
 for p in "${list[@]}"; do
-	if res=$("$TOP/scripts/checkpatch.sh" "$TOP/patches/$p" 2>&1); then
+	if res=$("$TOP/scripts/checkpatch.sh" "$PATCHES/$p" 2>&1); then
 		ok "checkpatch --strict: $p"
 	else
 		notok "checkpatch --strict: $p"
@@ -96,3 +97,5 @@ else
 	fi
 fi
 log "checks: $(grep -c '^ok' "$tapf") ok, $(grep -c '^not ok' "$tapf") not ok ($tapf)"
+# The exit status tells too (make check, CI).
+! grep -q '^not ok' "$tapf"

@@ -2,23 +2,31 @@
 # SPDX-License-Identifier: GPL-2.0
 # Turn the commits of build/linux since the base back into patches/:
 # one git format-patch file per commit, and patches/series in order.
-# The old patch files listed in the series are replaced.
+# The old patch files listed in the series are replaced.  Refuses while a
+# "git am" is in progress or after an apply that failed part-way (the tree
+# then lacks the patches that did not apply, and exporting it would delete
+# them from patches/; FORCE=1 exports anyway).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 [ -d "$SRC/.git" ] || die "no tree at $SRC; run 'make tree' first"
 git -C "$SRC" diff --quiet HEAD || die "$SRC has uncommitted changes; commit them first"
+[ ! -d "$SRC/.git/rebase-apply" ] ||
+	die "a 'git am' is in progress in $SRC: finish it (git am --continue) or abort it (git am --abort) first"
+if [ "$(sed -n 1p "$SRC/.git/nsvm-series" 2>/dev/null)" = failed ] && [ -z "${FORCE:-}" ]; then
+	have=$(git -C "$SRC" rev-list --count "refs/tags/base..$(sed -n 2p "$SRC/.git/nsvm-series")")
+	die "the last apply stopped after $have of the $(series_list | wc -l) patches of patches/series: exporting now would delete the others from patches/. Apply them in $SRC (git am) first, or FORCE=1 make export"
+fi
 n=$(git -C "$SRC" rev-list --count refs/tags/base..HEAD)
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 git -C "$SRC" format-patch -q --zero-commit --no-signature -o "$tmp" refs/tags/base..HEAD
-sed -e 's/#.*//' -e '/^\s*$/d' "$TOP/patches/series" 2>/dev/null |
-	while read -r p; do rm -f "$TOP/patches/$p"; done
-: > "$TOP/patches/series"
+series_list | while read -r p; do rm -f "$PATCHES/$p"; done
+: > "$PATCHES/series"
 for f in "$tmp"/*.patch; do
 	[ -e "$f" ] || continue
-	cp "$f" "$TOP/patches/"
-	basename "$f" >> "$TOP/patches/series"
+	cp "$f" "$PATCHES/"
+	basename "$f" >> "$PATCHES/series"
 done
 # The tree now matches the series: record it so apply.sh leaves it alone.
 printf '%s\n%s\n' "$(series_id)" "$(git -C "$SRC" rev-parse HEAD)" > "$SRC/.git/nsvm-series"

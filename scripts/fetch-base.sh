@@ -15,7 +15,19 @@ if git -C "$repo" rev-parse -q --verify refs/tags/base >/dev/null 2>&1; then
 	exit 0
 fi
 
-need git tar xz
+# Clones of this project share the cache: the first one extracts, the
+# others wait for it instead of extracting into the same directory.
+need git tar xz flock
+mkdir -p "$CACHE"
+exec 9> "$CACHE/.base-$ver.lock"
+if ! flock -n 9; then
+	log "waiting for another run extracting $repo"
+	flock 9
+fi
+if git -C "$repo" rev-parse -q --verify refs/tags/base >/dev/null 2>&1; then
+	echo "$repo"
+	exit 0
+fi
 log "extracting $BASE_PKG $ver into $repo (once per base version)"
 rm -rf "$repo.tmp"
 mkdir -p "$repo.tmp"

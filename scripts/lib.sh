@@ -5,10 +5,18 @@
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 CACHE=${NSVM_CACHE:-$HOME/.cache/nouveau-svm}
 BUILD=${NSVM_BUILD:-$TOP/build}
+case $BUILD in /*) ;; *) BUILD=$PWD/$BUILD ;; esac
 SRC=$BUILD/linux
+# The series; NSVM_PATCHES only for the harness self-test (a fake series).
+PATCHES=${NSVM_PATCHES:-$TOP/patches}
 BASE_PKG=linux-source-6.12
-BASE_TARBALL=/usr/src/linux-source-6.12.tar.xz
+# NSVM_BASE_TARBALL / NSVM_BASE_VERSION: only for the harness self-test,
+# which plays a package upgrade on a small fake base.
+BASE_TARBALL=${NSVM_BASE_TARBALL:-/usr/src/linux-source-6.12.tar.xz}
 export CCACHE_DIR=${CCACHE_DIR:-$HOME/.cache/ccache}
+# depmod & co. live in /sbin, which a non-root PATH may lack.
+case ":$PATH:" in *:/usr/sbin:*) ;; *) PATH=$PATH:/usr/sbin ;; esac
+case ":$PATH:" in *:/sbin:*) ;; *) PATH=$PATH:/sbin ;; esac
 
 _t0=${NSVM_T0:-$(date +%s)}
 export NSVM_T0=$_t0
@@ -32,6 +40,7 @@ need() {
 
 # Version string of the installed base package, e.g. 6.12.117-1~deb12u1.
 base_version() {
+	[ -z "${NSVM_BASE_VERSION:-}" ] || { echo "$NSVM_BASE_VERSION"; return; }
 	dpkg-query -W -f='${Version}' "$BASE_PKG" 2>/dev/null ||
 		die "$BASE_PKG is not installed; run 'make deps'"
 }
@@ -50,17 +59,18 @@ phase() {
 	return $rc
 }
 
-# The patch files of patches/series in order (comments, blank lines dropped).
+# The patch files of patches/series in order (comments, blank lines
+# dropped): the one parser of the series file.
 series_list() {
-	[ -f "$TOP/patches/series" ] || die "missing patches/series (an empty file is a valid, empty series)"
-	sed -e 's/#.*//' -e 's/[[:space:]]*$//' -e '/^$/d' "$TOP/patches/series"
+	[ -f "$PATCHES/series" ] || die "missing $PATCHES/series (an empty file is a valid, empty series)"
+	sed -e 's/#.*//' -e 's/[[:space:]]*$//' -e '/^$/d' "$PATCHES/series"
 }
 
 # Identity of base + series content; recorded in $SRC/.git/nsvm-series with
 # the commit it produced, so an unchanged series is not re-applied.
 series_id() {
 	local p
-	{ base_version; series_list | while read -r p; do sha256sum < "$TOP/patches/$p"; done; } |
+	{ base_version; series_list | while read -r p; do sha256sum < "$PATCHES/$p"; done; } |
 		sha256sum | cut -c1-16
 }
 
@@ -78,4 +88,46 @@ touched_objects() {
 			done
 		done
 	return 0
+}
+
+# One run at a time per build directory: two runs in one checkout would
+# overwrite each other's tree, kernel and logs.  Scripts started by a
+# script that holds the lock (main.sh -> test.sh) inherit it.
+lock_build() {
+	[ "${NSVM_LOCKED:-}" != "$BUILD" ] || return 0
+	mkdir -p "$BUILD"
+	exec 8> "$BUILD/.lock"
+	if ! flock -n 8; then
+		die "another run is using $BUILD ($(cat "$BUILD/.lock.pid" 2>/dev/null || echo '?')); wait for it or set NSVM_BUILD to another directory"
+	fi
+	echo "pid $$, $(date -u '+%F %T') UTC" > "$BUILD/.lock.pid"
+	export NSVM_LOCKED=$BUILD
+}
+
+# The verdict of one flavor's boot: parse-results.py on its console and
+# results, plus any further arguments (--checks, --header...), as TAP on
+# stdout; the exit status is the parser's.  The one pipeline behind
+# test.sh and bench.sh.
+guest_verdict() {
+	local flavor=$1 out=$BUILD/out-$1 run=$BUILD/out-$1/run sym suite t
+	shift
+	local args=("$@" --chktaint "$SRC/tools/debugging/kernel-chktaint")
+	if [ -f "$run/console.log" ]; then
+		if grep -q '^CONFIG_KUNIT=y' "$out/.config"; then
+			# KUnit: the base tree's own parser.
+			python3 "$SRC/tools/testing/kunit/kunit.py" parse --json="$run/kunit.json" \
+				"$run/console.log" > "$run/kunit.txt" 2>&1 || true
+			args+=(--kunit-json "$run/kunit.json")
+			while read -r sym suite; do
+				case $sym in CONFIG_*) ;; *) continue ;; esac
+				grep -q "^$sym=y" "$out/.config" && args+=(--expect-kunit "$suite")
+			done < "$TOP/configs/kunit-suites"
+		fi
+		for t in "$out/initramfs/nsvm/tests/"*; do
+			args+=(--expect-tests "${t##*/}")
+		done
+		args+=(--console "$run/console.log" --results "$run/results.log")
+	fi
+	[ -f "$run/accel" ] && args+=(--header "guest: QEMU $(cat "$run/accel"), kernel $out/arch/x86/boot/bzImage")
+	python3 "$TOP/scripts/parse-results.py" "${args[@]}"
 }

@@ -8,6 +8,8 @@
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
+lock_build
+rm -f "$BUILD/results.tap" "$BUILD/bench.tap"
 "$TOP/scripts/deps.sh" || exit 1
 "$TOP/scripts/test.sh" "$@"
 rc=$?
@@ -28,5 +30,12 @@ for t in "$BUILD/results.tap" "$BUILD/bench.tap"; do
 		rc=1
 	fi
 done
+# The count must agree with the exit status: a failure that left no TAP
+# line still counts as one.
+if [ $rc != 0 ] && [ $f = 0 ]; then
+	echo "# a phase failed without a TAP line (see the messages above)"
+	f=1
+fi
+[ $f = 0 ] || rc=1
 echo "$p passed, $f failed, $s skipped"
 exit $rc

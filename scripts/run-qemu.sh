@@ -33,9 +33,22 @@ probe_kvm() {
 		grep -q 'Kernel panic'
 }
 
+# The probe's answer is kept per kernel release, host kernel and QEMU
+# (a failed KVM boot costs 30 s): $CACHE/kvm-probe/.
 accel=${NSVM_ACCEL:-}
-if [ -z "$accel" ]; then
-	if probe_kvm; then accel=kvm; else accel=tcg; fi
+if [ -z "$accel" ] && [ ! -w /dev/kvm ]; then
+	accel=tcg
+elif [ -z "$accel" ]; then
+	key="$(cat "$out/include/config/kernel.release" 2>/dev/null)_$(uname -r)_$(qemu-system-x86_64 --version | head -n 1 | tr -cd '0-9.')"
+	memo=$CACHE/kvm-probe/$key
+	if [ -f "$memo" ]; then
+		accel=$(cat "$memo")
+		log "qemu: KVM probe result of an earlier run: $accel ($memo)"
+	else
+		log "qemu: probing KVM (one boot, up to 30 s)"
+		if probe_kvm; then accel=kvm; else accel=tcg; fi
+		mkdir -p "${memo%/*}" && echo "$accel" > "$memo"
+	fi
 fi
 case $accel in
 kvm)	accel_args=(-accel kvm -cpu host) ;;
@@ -58,15 +71,43 @@ append="$append memmap=512M%0x40000000-1+0xefffffff ${NSVM_APPEND:-}"
 rm -rf "$run"
 mkdir -p "$run"
 echo "$accel" > "$run/accel"
-set +e
+# QEMU in the background; meanwhile, every guest program that ends and, every
+# 60 s, the last test result are printed, so a long boot shows its progress.
 timeout --foreground "$timeout" qemu-system-x86_64 "${accel_args[@]}" -smp "$smp" -m 2G \
 	"${bios[@]}" -kernel "$kernel" -initrd "$initrd" -append "$append" \
 	-nographic -no-reboot -nodefaults -monitor none \
 	-serial file:"$run/console.log" -serial file:"$run/results.log" \
-	> "$run/qemu.log" 2>&1
+	> "$run/qemu.log" 2>&1 < /dev/null &
+qpid=$!
+trap 'kill -TERM $qpid 2>/dev/null; exit 130' INT TERM
+seen=0 last=$(date +%s)
+progress() {
+	local n line
+	n=$(wc -l < "$run/results.log" 2>/dev/null || echo 0)
+	if [ "$n" -gt "$seen" ]; then
+		sed -n "$((seen + 1)),${n}p" "$run/results.log" | while IFS= read -r line; do
+			case $line in
+			NSVM-BEGIN*|NSVM-END*|NSVM-DONE*) log "guest: ${line#NSVM-}" ;;
+			esac
+		done
+		seen=$n
+	fi
+	if [ $(( $(date +%s) - last )) -ge 60 ]; then
+		last=$(date +%s)
+		line=$(grep -E '^(# )*(not )?ok [0-9]' "$run/results.log" 2>/dev/null | tail -n 1 | sed 's/^\(# \)*//')
+		log "guest: running, $(grep -cE '^(# )*(not )?ok [0-9]' "$run/results.log" 2>/dev/null || true) results so far${line:+, last: $line}"
+	fi
+}
+while kill -0 $qpid 2>/dev/null; do
+	sleep 2
+	progress
+done
+set +e
+wait $qpid
 rc=$?
 set -e
-echo "$rc" > "$run/qemu.rc"
+trap - INT TERM
+progress
 if [ $rc = 124 ]; then
 	echo "ERROR: guest did not finish within ${timeout}s; last console lines:" >&2
 	tail -n 40 "$run/console.log" >&2

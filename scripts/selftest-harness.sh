@@ -12,6 +12,8 @@
 #  - checkpatch.sh must reject tests/harness/bad.patch, also while that file
 #    is tracked by git (the trap of checkpatch inside a git work tree).
 # Exits non-zero if any line is "not ok".
+# NSVM_SELFTEST_ONLY=GLOB (for work on the harness only): just the saved
+# runs whose name matches, the mutation check limited to them.
 set -Eeuo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -50,7 +52,13 @@ prepare() {
 	else
 		cp "$cases/clean-pass/results.log" "$tmp/$name/results.log"
 	fi
-	python3 "$kunit" parse --json="$tmp/$name/k.json" "$tmp/$name/console.log" >/dev/null 2>&1 || true
+	# KUnit results of the same console are parsed once
+	if [ "$name" != clean-pass ] && [ -f "$tmp/clean-pass/k.json" ] &&
+	   cmp -s "$tmp/$name/console.log" "$tmp/clean-pass/console.log"; then
+		cp "$tmp/clean-pass/k.json" "$tmp/$name/k.json"
+	else
+		python3 "$kunit" parse --json="$tmp/$name/k.json" "$tmp/$name/console.log" >/dev/null 2>&1 || true
+	fi
 }
 
 # run_case DIR: parse the saved run into $tmp/NAME/out; true if the verdict
@@ -79,9 +87,12 @@ run_case() {
 }
 
 all=()
-for d in "$cases"/*/; do
+for d in "$cases"/clean-pass/ "$cases"/*/; do
+	[[ $d != "$cases"/clean-pass/ ]] || [ ${#all[@]} = 0 ] || continue
 	d=${d%/}
 	[ -f "$d/expect" ] || continue
+	# shellcheck disable=SC2053
+	[[ ${d##*/} == ${NSVM_SELFTEST_ONLY:-*} ]] || continue
 	all+=("$d")
 	prepare "$d"
 	name=${d##*/}
@@ -96,21 +107,35 @@ done
 log "harness self-test: ${#all[@]} saved runs checked"
 
 # Pattern mutation: without pattern i, some saved run must change.  Only
-# the saved runs with a console of their own can (the patterns are console
-# patterns).
-reports=()
-for d in "${all[@]}"; do
-	cmp -s "$tmp/${d##*/}/console.log" "$cases/clean-pass/console.log" || reports+=("$d")
-done
+# the saved runs where pattern i is the first to match a console line can
+# change (the patterns are console patterns, tried in order); they are
+# found in one pass and tried first to last.
+python3 - "$TOP/scripts/parse-results.py" "$tmp" "${all[@]}" > "$tmp/first-matches" <<'PY'
+import importlib.util, re, sys
+spec = importlib.util.spec_from_file_location('pr', sys.argv[1])
+pr = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(pr)
+for d in sys.argv[3:]:
+    name = d.rstrip('/').split('/')[-1]
+    hit = set()
+    for raw in open(f'{sys.argv[2]}/{name}/console.log', errors='replace'):
+        line = pr.PREFIX.sub('', raw.rstrip('\r\n'))
+        for i, (pat, _) in enumerate(pr.REPORTS):
+            if re.search(pat, line):
+                hit.add(i)
+                break
+    print(d, *sorted(hit))
+PY
 i=0
 while IFS=$'\t' read -r label regex; do
 	killer=
-	for d in "${reports[@]}"; do
+	while read -r d idx; do
+		[[ " $idx " == *" $i "* ]] || continue
 		if ! NSVM_PARSER_DROP=$i run_case "$d"; then
 			killer=${d##*/}
 			break
 		fi
-	done
+	done < "$tmp/first-matches"
 	if [ -n "$killer" ]; then
 		echo "ok - harness: console pattern $i ($label: $regex) is needed: without it '$killer' changes" >> "$tapf"
 	else
@@ -132,6 +157,54 @@ if [ -z "${NSVM_SELFTEST_INNER:-}" ]; then
 		echo "not ok - harness: a crash of the self-test leaves a 'not ok' line" >> "$tapf"
 		sed 's/^/# /' "$tmp/inner/harness.tap" 2>/dev/null | head -n 5 >> "$tapf" || true
 	fi
+fi
+
+# An upgrade of the base package: apply.sh must put the series on the new
+# base (not re-apply it on the tree's old one), and name a patch that no
+# longer applies.  A fake base: a tarball with one 20-line file, a patch
+# changing line 15; version 2 changes line 1, version 3 line 15.
+base_upgrade() {
+	local w=$tmp/upgrade v
+	mkdir -p "$w/patches" "$w/git"
+	for v in 1 2 3; do
+		mkdir -p "$w/src$v/linux-fake"
+		printf '*.o\n' > "$w/src$v/linux-fake/.gitignore"
+		seq 1 20 > "$w/src$v/linux-fake/a.txt"
+	done
+	sed -i '1s/.*/one/' "$w/src2/linux-fake/a.txt"
+	sed -i '15s/.*/15 of version 3/' "$w/src3/linux-fake/a.txt"
+	for v in 1 2 3; do tar -cJf "$w/v$v.tar.xz" -C "$w/src$v" linux-fake; done
+	cp "$w/src1/linux-fake/a.txt" "$w/git/"
+	git -C "$w/git" init -q
+	git -C "$w/git" add a.txt
+	git -C "$w/git" -c user.name=t -c user.email=t@t commit -q -m base
+	sed -i '15s/.*/fifteen/' "$w/git/a.txt"
+	git -C "$w/git" -c user.name=t -c user.email=t@t commit -q -am "a: spell out line 15"
+	git -C "$w/git" format-patch -q -1 -o "$w/patches"
+	(cd "$w/patches" && ls -- *.patch) > "$w/patches/series"
+	fake_apply() {
+		NSVM_CACHE=$w/cache NSVM_BUILD=$w/build NSVM_PATCHES=$w/patches \
+		NSVM_BASE_TARBALL=$w/v$1.tar.xz NSVM_BASE_VERSION=$1 \
+			"$TOP/scripts/apply.sh" > "$w/apply$1.log" 2>&1
+	}
+	fake_apply 1 || { echo "apply on version 1 failed"; cat "$w/apply1.log"; return 1; }
+	[ "$(sed -n '1p;15p' "$w/build/linux/a.txt" | tr '\n' ' ')" = "1 fifteen " ] ||
+		{ echo "version 1: a.txt is not base 1 + the patch"; return 1; }
+	fake_apply 2 || { echo "apply on version 2 failed"; cat "$w/apply2.log"; return 1; }
+	[ "$(sed -n '1p;15p' "$w/build/linux/a.txt" | tr '\n' ' ')" = "one fifteen " ] ||
+		{ echo "after the upgrade to version 2: a.txt is not base 2 + the patch:"; sed -n '1p;15p' "$w/build/linux/a.txt"; return 1; }
+	if fake_apply 3; then
+		echo "version 3: apply.sh succeeded although the patch cannot apply"
+		return 1
+	fi
+	grep -q "patch 1/1 '0001-a-spell-out-line-15.patch' does not apply" "$w/apply3.log" ||
+		{ echo "version 3: the failing patch is not named:"; cat "$w/apply3.log"; return 1; }
+}
+if base_upgrade > "$tmp/upgrade.log" 2>&1; then
+	echo "ok - harness: apply.sh follows an upgrade of the base package and names a patch that no longer applies" >> "$tapf"
+else
+	echo "not ok - harness: apply.sh follows an upgrade of the base package and names a patch that no longer applies" >> "$tapf"
+	sed 's/^/# /' "$tmp/upgrade.log" | tail -n 20 >> "$tapf"
 fi
 
 if [ -f "$SRC/scripts/checkpatch.pl" ]; then
