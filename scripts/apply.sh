@@ -32,6 +32,7 @@ if [ ! -d "$SRC/.git" ]; then
 	echo 'tools/testing/selftests/mm/local_config.*' >> "$SRC/.git/info/exclude"
 	git -C "$SRC" fetch -q --tags "$base_repo"
 	git -C "$SRC" checkout -q -b series refs/tags/base
+	echo "$ver" > "$SRC/.git/nsvm-base"
 fi
 
 cd "$SRC"
