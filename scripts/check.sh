@@ -33,6 +33,25 @@ for p in "${list[@]}"; do
 	fi
 done
 
+# The cover letter must be the one make export wrote for this series: it
+# names every patch of patches/series (by subject), and no other.
+cover=$PATCHES/0000-cover-letter.patch
+if [ -f "$PATCHES/cover-letter.txt" ]; then
+	want=$(for p in "${list[@]}"; do
+		awk '/^Subject:/ { s = $0; while ((getline l) > 0 && l ~ /^ /) s = s l
+			sub(/^Subject: \[PATCH[^]]*\] /, "", s); print s; exit }' "$PATCHES/$p"
+	done | sort)
+	have=$(sed -n '/^[^ ].* ([0-9]*):$/,/^$/p' "$cover" 2>/dev/null |
+		sed -n 's/^  \([^ ]\)/\1/p' | sort)
+	if [ -f "$cover" ] && [ "$(echo "$want" | wc -l)" = "$(echo "$have" | wc -l)" ] &&
+	   [ "$(echo "$want" | cut -c1-40)" = "$(echo "$have" | cut -c1-40)" ]; then
+		ok "cover letter names the ${#list[@]} patches of the series"
+	else
+		notok "cover letter is missing or stale: run make export"
+		diff <(echo "$want" | cut -c1-40) <(echo "$have" | cut -c1-40) | head -n 20 | diag || true
+	fi
+fi
+
 mapfile -t touched < <(git -C "$SRC" diff --name-only refs/tags/base HEAD -- '*.c' '*.h')
 
 # kernel-doc

@@ -28,6 +28,30 @@ for f in "$tmp"/*.patch; do
 	cp "$f" "$PATCHES/"
 	basename "$f" >> "$PATCHES/series"
 done
+# The cover letter for mailing: git's template (shortlog, diffstat) with the
+# subject and text of patches/cover-letter.txt (first line: subject).  It is
+# not in patches/series, so apply.sh never feeds it to git am.
+cl=$PATCHES/cover-letter.txt
+if [ -f "$cl" ]; then
+	mkdir -p "$tmp/cl"
+	git -C "$SRC" format-patch -q --zero-commit --no-signature --cover-letter \
+		-o "$tmp/cl" refs/tags/base..HEAD
+	python3 - "$tmp/cl/0000-cover-letter.patch" "$cl" \
+		> "$PATCHES/0000-cover-letter.patch" <<'PY'
+import sys
+tpl = open(sys.argv[1]).read()
+subject, _, body = open(sys.argv[2]).read().partition('\n')
+for mark, text in (('*** SUBJECT HERE ***', subject.strip()),
+                   ('*** BLURB HERE ***', body.strip())):
+    if mark not in tpl:
+        sys.exit('git format-patch --cover-letter has no ' + mark)
+    tpl = tpl.replace(mark, text)
+sys.stdout.write(tpl)
+PY
+	log "cover letter: patches/0000-cover-letter.patch (from patches/cover-letter.txt)"
+else
+	log "no patches/cover-letter.txt: no cover letter written"
+fi
 # The tree now matches the series: record it so apply.sh leaves it alone.
 printf '%s\n%s\n' "$(series_id)" "$(git -C "$SRC" rev-parse HEAD)" > "$SRC/.git/nsvm-series"
 log "exported $n patches to patches/ (see patches/series)"
