@@ -8,7 +8,8 @@
 #    other messages (so every pattern is needed and tested);
 #  - a crash of this script leaves a "not ok" line (checked on itself);
 #  - apply.sh follows an upgrade of the base package and names a patch that
-#    no longer applies (on a small fake base, see base_upgrade below);
+#    no longer applies, and export.sh then refuses to run (it would delete
+#    that patch) (on a small fake base, see base_upgrade below);
 #  - checkpatch.sh must reject tests/harness/bad.patch, also while that file
 #    is tracked by git (the trap of checkpatch inside a git work tree).
 # Exits non-zero if any line is "not ok".
@@ -199,11 +200,19 @@ base_upgrade() {
 	fi
 	grep -q "patch 1/1 '0001-a-spell-out-line-15.patch' does not apply" "$w/apply3.log" ||
 		{ echo "version 3: the failing patch is not named:"; cat "$w/apply3.log"; return 1; }
+	# make export now would delete the patch that did not apply
+	if NSVM_CACHE=$w/cache NSVM_BUILD=$w/build NSVM_PATCHES=$w/patches NSVM_BASE_VERSION=3 \
+		"$TOP/scripts/export.sh" > "$w/export.log" 2>&1; then
+		echo "export.sh ran after a failed apply"
+		return 1
+	fi
+	[ -f "$w/patches/0001-a-spell-out-line-15.patch" ] && grep -q 'stopped after 0 of the 1 patches' "$w/export.log" ||
+		{ echo "export.sh after a failed apply:"; cat "$w/export.log"; ls "$w/patches"; return 1; }
 }
 if base_upgrade > "$tmp/upgrade.log" 2>&1; then
-	echo "ok - harness: apply.sh follows an upgrade of the base package and names a patch that no longer applies" >> "$tapf"
+	echo "ok - harness: apply.sh follows an upgrade of the base package and names a patch that no longer applies; export.sh then refuses" >> "$tapf"
 else
-	echo "not ok - harness: apply.sh follows an upgrade of the base package and names a patch that no longer applies" >> "$tapf"
+	echo "not ok - harness: apply.sh follows an upgrade of the base package and names a patch that no longer applies; export.sh then refuses" >> "$tapf"
 	sed 's/^/# /' "$tmp/upgrade.log" | tail -n 20 >> "$tapf"
 fi
 
