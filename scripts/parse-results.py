@@ -231,7 +231,12 @@ def parse_program(tap, prog, lines, rc):
 
 
 def decode_taint(value, chktaint):
-    """The reasons of a taint value, from the tree's kernel-chktaint."""
+    """The reasons of a taint value, from the tree's kernel-chktaint.
+
+    Decoded here on the host, not in the guest: the guest only prints the
+    raw number (no script to carry into the initramfs, nothing that can
+    break in busybox), the decoder is the one of the tree that built the
+    kernel, and the saved runs of the self-test exercise the same path."""
     if chktaint and os.path.exists(chktaint):
         try:
             out = subprocess.run(['bash', chktaint, str(value)], capture_output=True,
