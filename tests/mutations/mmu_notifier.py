@@ -1,0 +1,88 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Undo the fixes of issue 9 in a patched mm/mmu_notifier.c, so that a boot
+of the result shows which KUnit cases catch each of them.
+
+    tests/mutations/mmu_notifier.py TREE [NAME...]
+
+applies the named mutations (all when none is named) to TREE/mm/mmu_notifier.c
+and prints, for each, the KUnit cases of the mmu_interval_notifier suite that
+must fail.  Every mutation must match the source exactly once: a fix that was
+reworked makes the script fail instead of silently testing nothing.
+"""
+import sys
+
+# name: (what it undoes, [(old, new)], cases that must fail)
+MUTATIONS = {
+    'update-reuses-seq': (
+        'item 1: idle update()/removal reuse invalidate_seq - 1 instead of '
+        'burning a fresh odd value',
+        [('\tsubscriptions->invalidate_seq += 2;\n'
+          '\treturn subscriptions->invalidate_seq - 1;\n',
+          '\treturn subscriptions->invalidate_seq - 1;\n')],
+        ['update_after_invalidation_does_not_reuse_reader_seq',
+         'update_twice_does_not_return_to_reader_seq']),
+    'removal-keeps-seq': (
+        'item 4: remove()/remove_deferred() leave the interval sequence alone',
+        [('\t\t\t/* Readers that began before the removal must retry */\n'
+          '\t\t\tWRITE_ONCE(interval_sub->invalidate_seq, seq);\n', ''),
+         ('\t\tinterval_sub->pending = MMU_INTERVAL_DEAD;\n'
+          '\t\tWRITE_ONCE(interval_sub->invalidate_seq,\n'
+          '\t\t\t   mn_itree_fresh_seq(subscriptions));\n',
+          '\t\tinterval_sub->pending = MMU_INTERVAL_DEAD;\n'),
+         ('\tinterval_sub->pending = MMU_INTERVAL_DEAD;\n'
+          '\tWRITE_ONCE(interval_sub->invalidate_seq,\n'
+          '\t\t   mn_itree_fresh_seq(subscriptions));\n'
+          '\tspin_unlock(&subscriptions->lock);\n',
+          '\tinterval_sub->pending = MMU_INTERVAL_DEAD;\n'
+          '\tspin_unlock(&subscriptions->lock);\n')],
+        ['removal_fails_earlier_read_section']),
+    'find-next-skips-same-start': (
+        'item 5: find_next() restart skips intervals with the same start',
+        [('\t\twhile (node && node->start < prev_start)\n',
+          '\t\twhile (node && node->start <= prev_start)\n')],
+        ['find_next_restart_keeps_intervals_with_same_start']),
+    'insert-after-release-walk': (
+        'item 7: insert_safe() after the exit release walk is accepted',
+        [('\tif (subscriptions->itree_released) {\n'
+          '\t\tspin_unlock(&subscriptions->lock);\n'
+          '\t\treturn -ESRCH;\n',
+          '\tif (0) {\n'
+          '\t\tspin_unlock(&subscriptions->lock);\n'
+          '\t\treturn -ESRCH;\n')],
+        ['insert_safe_after_exit_release_returns_esrch']),
+    'synchronize-waits-for-all': (
+        'item 8: synchronize() waits until no release batch at all runs',
+        [('\tif (oldest)\n\t\tret = (long)(oldest->ticket - ticket) > 0;\n',
+          '\tif (oldest)\n\t\tret = false;\n')],
+        ['synchronize_is_not_starved_by_later_releases']),
+    'nonblock-start-leaves-itree-open': (
+        'item 9 (upstream in 6.12.118): a failed non-blocking start leaves '
+        'the itree side of the invalidation open',
+        [('\tif (ret && has_itree && !mmu_notifier_range_blockable(range))\n'
+          '\t\tmn_itree_inv_end(subscriptions);\n', '')],
+        ['nonblock_start_failing_in_classic_notifier_ends_interval_side']),
+}
+
+
+def main():
+    if len(sys.argv) < 2:
+        sys.exit(__doc__)
+    path = sys.argv[1] + '/mm/mmu_notifier.c'
+    names = sys.argv[2:] or list(MUTATIONS)
+    src = open(path).read()
+    for name in names:
+        if name not in MUTATIONS:
+            sys.exit(f'unknown mutation {name}; known: {" ".join(MUTATIONS)}')
+        what, edits, cases = MUTATIONS[name]
+        for old, new in edits:
+            n = src.count(old)
+            if n != 1:
+                sys.exit(f'{name}: expected text found {n} times in {path}:\n{old}')
+            src = src.replace(old, new)
+        print(f'{name}: {what}; must fail: {" ".join(cases)}')
+    open(path, 'w').write(src)
+
+
+if __name__ == '__main__':
+    main()
