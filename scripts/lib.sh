@@ -104,6 +104,40 @@ lock_build() {
 	export NSVM_LOCKED=$BUILD
 }
 
+# kunit_parse KUNIT_PY CONSOLE DIR: "kunit.py parse --json" of every KTAP
+# stream of CONSOLE, one DIR/kunit.N.json each, whose paths it prints.
+# The built-in suites print one stream at boot and every module with
+# suites prints its own when it is loaded (a new unindented "KTAP version
+# 1" line); kunit.py reads only the first stream of a file.
+kunit_parse() {
+	local kunit=$1 console=$2 dir=$3 f
+	rm -f "$dir"/kunit.*.log "$dir"/kunit.*.json "$dir"/kunit.*.txt
+	python3 - "$console" "$dir" <<'PY'
+import re
+import sys
+
+prefix = re.compile(r'^(\[[^\]]*\])* ?')
+n, out = 0, None
+with open(sys.argv[1], errors='replace') as con:
+    for line in con:
+        body = prefix.sub('', line.rstrip('\n'))
+        if body.startswith(('KTAP version', 'TAP version')):
+            n += 1
+            if out:
+                out.close()
+            out = open(f'{sys.argv[2]}/kunit.{n}.log', 'w')
+        if out:
+            out.write(line)
+if out:
+    out.close()
+PY
+	for f in "$dir"/kunit.*.log; do
+		[ -e "$f" ] || continue
+		python3 "$kunit" parse --json="${f%.log}.json" "$f" > "${f%.log}.txt" 2>&1 || true
+		echo "${f%.log}.json"
+	done
+}
+
 # The verdict of one flavor's boot: parse-results.py on its console and
 # results, plus any further arguments (--checks, --header...), as TAP on
 # stdout; the exit status is the parser's.  The one pipeline behind
@@ -114,10 +148,11 @@ guest_verdict() {
 	local args=("$@" --chktaint "$SRC/tools/debugging/kernel-chktaint")
 	if [ -f "$run/console.log" ]; then
 		if grep -q '^CONFIG_KUNIT=y' "$out/.config"; then
-			# KUnit: the base tree's own parser.
-			python3 "$SRC/tools/testing/kunit/kunit.py" parse --json="$run/kunit.json" \
-				"$run/console.log" > "$run/kunit.txt" 2>&1 || true
-			args+=(--kunit-json "$run/kunit.json")
+			# KUnit: the base tree's own parser, once per KTAP stream
+			while read -r t; do
+				args+=(--kunit-json "$t")
+			done < <(kunit_parse "$SRC/tools/testing/kunit/kunit.py" \
+				 "$run/console.log" "$run")
 			while read -r sym suite; do
 				case $sym in CONFIG_*) ;; *) continue ;; esac
 				grep -q "^$sym=y" "$out/.config" && args+=(--expect-kunit "$suite")

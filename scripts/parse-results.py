@@ -5,7 +5,8 @@
 Inputs
   --console FILE    kernel log of the guest (ttyS0): scanned for kernel
                     reports; KUnit is read from --kunit-json.
-  --kunit-json FILE output of the base tree's "kunit.py parse --json".
+  --kunit-json FILE output of the base tree's "kunit.py parse --json",
+                    one per KTAP stream of the console (repeat).
   --results FILE    test output (ttyS1) framed by guest/init:
                     NSVM-BEGIN name / ... / NSVM-END name rc=N / NSVM-DONE
   --expect-tests N  the names of the programs the guest had to run (repeat)
@@ -344,21 +345,26 @@ def suite_names(group):
     return names
 
 
-def parse_kunit(tap, path, expect):
-    try:
-        data = json.load(open(path))
-    except (OSError, ValueError) as e:
-        tap.add(False, 'kunit: results', f'cannot read {path}: {e}')
-        return
-    for sub in data.get('sub_groups', []):
-        walk_kunit(tap, sub, '')
-    # top-level suites with no sub-groups are listed as test cases of the root
-    for case in data.get('test_cases', []):
-        ok = case.get('status') in ('PASS', 'SKIP')
-        tap.add(ok, f'kunit: {case.get("name")}',
-                'SKIP' if case.get('status') == 'SKIP' else
-                ('' if ok else 'suite failed or crashed'))
-    seen = suite_names(data)
+def parse_kunit(tap, paths, expect):
+    """The KUnit results of every KTAP stream (built-in suites at boot, one
+    stream per module load), and a failure for each expected suite that
+    none of them has."""
+    seen = set()
+    for path in paths:
+        try:
+            data = json.load(open(path))
+        except (OSError, ValueError) as e:
+            tap.add(False, 'kunit: results', f'cannot read {path}: {e}')
+            continue
+        for sub in data.get('sub_groups', []):
+            walk_kunit(tap, sub, '')
+        # top-level suites with no sub-groups are test cases of the root
+        for case in data.get('test_cases', []):
+            ok = case.get('status') in ('PASS', 'SKIP')
+            tap.add(ok, f'kunit: {case.get("name")}',
+                    'SKIP' if case.get('status') == 'SKIP' else
+                    ('' if ok else 'suite failed or crashed'))
+        seen |= suite_names(data)
     for s in expect:
         if s not in seen:
             tap.add(False, f'kunit: suite {s} ran', 'suite missing from the kernel log')
@@ -407,7 +413,8 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument('--console')
-    ap.add_argument('--kunit-json')
+    ap.add_argument('--kunit-json', action='append', default=[],
+                    help='kunit.py parse --json output, one per KTAP stream')
     ap.add_argument('--results')
     ap.add_argument('--expect-tests', action='append', default=[])
     ap.add_argument('--expect-kunit', action='append', default=[])
@@ -429,7 +436,7 @@ def main():
     tap = Tap(read_allowed_skips(args.allowed_skips))
     for c in args.checks:
         parse_checks(tap, c)
-    if args.kunit_json:
+    if args.kunit_json or args.expect_kunit:
         parse_kunit(tap, args.kunit_json, args.expect_kunit)
     if args.results:
         parse_results(tap, args.results, args.expect_tests, args.chktaint)

@@ -54,11 +54,12 @@ prepare() {
 		cp "$cases/clean-pass/results.log" "$tmp/$name/results.log"
 	fi
 	# KUnit results of the same console are parsed once
-	if [ "$name" != clean-pass ] && [ -f "$tmp/clean-pass/k.json" ] &&
+	if [ "$name" != clean-pass ] && [ -f "$tmp/clean-pass/kunit.list" ] &&
 	   cmp -s "$tmp/$name/console.log" "$tmp/clean-pass/console.log"; then
-		cp "$tmp/clean-pass/k.json" "$tmp/$name/k.json"
+		cp "$tmp/clean-pass/"kunit.*.json "$tmp/$name/" 2>/dev/null || true
+		sed "s|$tmp/clean-pass/|$tmp/$name/|" "$tmp/clean-pass/kunit.list" > "$tmp/$name/kunit.list"
 	else
-		python3 "$kunit" parse --json="$tmp/$name/k.json" "$tmp/$name/console.log" >/dev/null 2>&1 || true
+		kunit_parse "$kunit" "$tmp/$name/console.log" "$tmp/$name" > "$tmp/$name/kunit.list"
 	fi
 }
 
@@ -68,8 +69,12 @@ prepare() {
 run_case() {
 	local d=$1 name=${1##*/} got=pass want msg rc
 	local args=(--console "$tmp/$name/console.log" --results "$tmp/$name/results.log"
-		    --kunit-json "$tmp/$name/k.json" --chktaint "$chktaint"
+		    --chktaint "$chktaint"
 		    --expect-kunit list-kunit-test --expect-tests 10-hmm-tests)
+	local j
+	while read -r j; do
+		args+=(--kunit-json "$j")
+	done < "$tmp/$name/kunit.list"
 	[ -f "$d/expect-kunit" ] && args+=(--expect-kunit "$(cat "$d/expect-kunit")")
 	[ -f "$d/expect-tests" ] && args+=(--expect-tests "$(cat "$d/expect-tests")")
 	[ -f "$d/checks.tap" ] && args+=(--checks "$d/checks.tap")
