@@ -80,6 +80,9 @@ timeout --foreground "$timeout" qemu-system-x86_64 "${accel_args[@]}" -smp "$smp
 	> "$run/qemu.log" 2>&1 < /dev/null &
 qpid=$!
 trap 'kill -TERM $qpid 2>/dev/null; exit 130' INT TERM
+# Whatever ends this script, QEMU goes with it: a guest left running
+# would write into a log the next run has already removed.
+trap 'kill -TERM $qpid 2>/dev/null || true' EXIT
 seen=0 last=$(date +%s)
 progress() {
 	local n line
@@ -94,7 +97,10 @@ progress() {
 	fi
 	if [ $(( $(date +%s) - last )) -ge 60 ]; then
 		last=$(date +%s)
-		line=$(grep -E '^(# )*(not )?ok [0-9]' "$run/results.log" 2>/dev/null | tail -n 1 | sed 's/^\(# \)*//')
+		# no result yet is not an error (set -e, pipefail): a boot or a
+		# first benchmark step can take longer than 60 s
+		line=$(grep -E '^(# )*(not )?ok [0-9]' "$run/results.log" 2>/dev/null |
+			tail -n 1 | sed 's/^\(# \)*//' || true)
 		log "guest: running, $(grep -cE '^(# )*(not )?ok [0-9]' "$run/results.log" 2>/dev/null || true) results so far${line:+, last: $line}"
 	fi
 }
