@@ -105,32 +105,13 @@ lock_build() {
 }
 
 # kunit_parse KUNIT_PY CONSOLE DIR: "kunit.py parse --json" of every KTAP
-# stream of CONSOLE, one DIR/kunit.N.json each, whose paths it prints.
-# The built-in suites print one stream at boot and every module with
-# suites prints its own when it is loaded (a new unindented "KTAP version
-# 1" line); kunit.py reads only the first stream of a file.
+# stream of CONSOLE (split by parse-results.py --split-ktap, which strips
+# the printk prefix with the same pattern as its report scan), one
+# DIR/kunit.N.json each, whose paths it prints.
 kunit_parse() {
 	local kunit=$1 console=$2 dir=$3 f
 	rm -f "$dir"/kunit.*.log "$dir"/kunit.*.json "$dir"/kunit.*.txt
-	python3 - "$console" "$dir" <<'PY'
-import re
-import sys
-
-prefix = re.compile(r'^(\[[^\]]*\])* ?')
-n, out = 0, None
-with open(sys.argv[1], errors='replace') as con:
-    for line in con:
-        body = prefix.sub('', line.rstrip('\n'))
-        if body.startswith(('KTAP version', 'TAP version')):
-            n += 1
-            if out:
-                out.close()
-            out = open(f'{sys.argv[2]}/kunit.{n}.log', 'w')
-        if out:
-            out.write(line)
-if out:
-    out.close()
-PY
+	python3 "$TOP/scripts/parse-results.py" --split-ktap "$console" "$dir"
 	for f in "$dir"/kunit.*.log; do
 		[ -e "$f" ] || continue
 		python3 "$kunit" parse --json="${f%.log}.json" "$f" > "${f%.log}.txt" 2>&1 || true

@@ -409,6 +409,27 @@ def parse_checks(tap, path):
             tap.lines.append('#   ' + line.lstrip('# '))
 
 
+def split_ktap(console, outdir):
+    """Write each KTAP stream of @console to @outdir/kunit.N.log: the
+    built-in suites print one at boot, every module with suites its own
+    when it is loaded (an unindented "KTAP version" line once the printk
+    prefix is removed), and kunit.py reads only the first stream of a
+    file."""
+    n, out = 0, None
+    with open(console, errors='replace') as con:
+        for line in con:
+            body = PREFIX.sub('', line.rstrip('\n'))
+            if body.startswith(('KTAP version', 'TAP version')):
+                n += 1
+                if out:
+                    out.close()
+                out = open(os.path.join(outdir, f'kunit.{n}.log'), 'w')
+            if out:
+                out.write(line)
+    if out:
+        out.close()
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -425,9 +446,14 @@ def main():
     ap.add_argument('--chktaint', help="the tree's tools/debugging/kernel-chktaint")
     ap.add_argument('--list-patterns', action='store_true',
                     help='print the console patterns (label TAB regex) and exit')
+    ap.add_argument('--split-ktap', nargs=2, metavar=('CONSOLE', 'DIR'),
+                    help='write each KTAP stream of CONSOLE to DIR/kunit.N.log and exit')
     ap.add_argument('--header', action='append', default=[],
                     help='comment line printed before the TAP stream')
     args = ap.parse_args()
+    if args.split_ktap:
+        split_ktap(*args.split_ktap)
+        return 0
     if args.list_patterns:
         for pat, what in REPORTS:
             print(f'{what}\t{pat}')
