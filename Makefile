@@ -8,7 +8,7 @@ B := $(or $(NSVM_BUILD),build)
 EXTRA_DIRS = $(subst $(comma), ,$(EXTRA))
 comma := ,
 
-.PHONY: all test deps tree export check checkpatch bisect bench harness-selftest clean help
+.PHONY: all test deps tree export check checkpatch callgraph bisect bench harness-selftest clean help
 
 help:
 	@sed -n 's/^## //p' $(firstword $(MAKEFILE_LIST))
@@ -37,10 +37,15 @@ tree:
 export:
 	@$(S)/export.sh
 
-## make check   static checks only (checkpatch, kernel-doc, W=1/sparse)
+## make check   static checks only (checkpatch, kernel-doc, W=1/sparse, callgraph)
 check:
 	@$(S)/apply.sh && $(S)/config.sh test && $(S)/build.sh test && \
 	{ $(S)/check.sh; rc=$$?; cat $(B)/checks.tap; exit $$rc; }
+
+## make callgraph  allocator/sleep reachability from the notifier callbacks (CALLGRAPH=base: on 6.12)
+callgraph:
+	@$(S)/apply.sh && $(S)/config.sh test && \
+	{ $(S)/callgraph.sh $(CALLGRAPH); rc=$$?; cat $(B)/callgraph$(if $(filter base,$(CALLGRAPH)),-base).tap; exit $$rc; }
 
 ## make checkpatch  checkpatch --strict on every patch
 checkpatch:

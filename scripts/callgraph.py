@@ -565,6 +565,9 @@ class Gimple:
                                 pn = SSA_RE.match(a).group(1)
                                 if pn in fn.params and '(*' in fn.decl.get(pn, ''):
                                     v = ('param', rel + ':' + fn.name, pn)
+                            elif self.is_ssa(fn, a) and '(*' in (self.type_of(fn, a) or ''):
+                                # a pointer loaded or computed here
+                                v = ('ssa', rel + ':' + fn.name, a)
                             if v is not None:
                                 self.args[(callee, ai)].add(v)
                                 self.args[(callee, None)].add(v)
@@ -709,7 +712,12 @@ class Gimple:
         if '.' in name:     # a clone may have dropped parameters: any position
             passed = self.args.get((name, None), set())
         for a in passed:
-            if isinstance(a, tuple):
+            if isinstance(a, tuple) and a[0] == 'ssa':
+                t, h, u = self.targets(a[1], a[2], seen)
+                out |= t
+                how |= h
+                unres |= u
+            elif isinstance(a, tuple):
                 _, cfid, cp = a
                 if (cfid, cp) in seen:
                     continue
@@ -774,7 +782,10 @@ def main():
     cuts = []
     if a.cuts and os.path.exists(a.cuts):
         for row in read_table(a.cuts):
-            cuts.append((row[0], row[1]))
+            if len(row) != 3:
+                sys.exit('callgraph: %s: bad line "%s" (want: ROOT CALLER CALLEE  # why)'
+                         % (a.cuts, ' '.join(row)))
+            cuts.append(tuple(row))
 
     names = set(n for (_, n) in g.defs.values())
     funcs = set(base_name(n) for n in names) | names
@@ -838,12 +849,16 @@ def main():
             return sorted(i for i in ids if g.defs[i][1] == target) or sorted(ids)
         return [target]     # external function: a leaf
 
-    def cut(src_id, dst):
+    def cut(root, src_id, dst):
         s = g.defs.get(src_id, (None, src_id))[1]
-        for c, d in cuts:
-            if fnmatch.fnmatchcase(base_name(s), c) and fnmatch.fnmatchcase(base_name(dst.rsplit(':', 1)[-1]), d):
+        d = g.defs[dst][1] if dst in g.defs else dst
+        for r, c, e in cuts:
+            if fnmatch.fnmatchcase(root, r) and fnmatch.fnmatchcase(base_name(s), c) and \
+               fnmatch.fnmatchcase(base_name(d), e):
+                used.add((r, c, e))
                 return True
         return False
+    used = set()
 
     def label(nid):
         if nid in g.defs:
@@ -852,6 +867,7 @@ def main():
         return nid
 
     roots = read_table(a.roots)
+    all_used = set()
     failed = 0
     report = []
     print('# callgraph: %d objects, %d functions, %d indirect call sites, %d resolved, '
@@ -876,6 +892,7 @@ def main():
             print('# root %s: no such function in the objects (renamed? inlined everywhere?)' % root)
             failed += 1
             continue
+        used.clear()
         # BFS, shortest chain to each violation
         prev = {s: None for s in start}
         q = deque(start)
@@ -883,10 +900,8 @@ def main():
         while q:
             n = q.popleft()
             for t, loc, how in g.edges.get(n, ()):
-                if cut(n, t):
-                    continue
                 for tid in resolve(t):
-                    if tid in prev:
+                    if tid in prev or cut(root, n, tid):
                         continue
                     prev[tid] = (n, loc, how)
                     k = forbidden_kind(g.defs[tid][1] if tid in g.defs else tid)
@@ -914,8 +929,10 @@ def main():
                 lines.append('    -> %s   [at %s%s]' % (name, loc, ', via ' + how if how else ''))
             return lines
 
-        nalloc = sum(1 for v in viol if not isinstance(v, tuple) and forbidden_kind(v) == 'alloc')
-        nblock = sum(1 for v in viol if not isinstance(v, tuple) and forbidden_kind(v) == 'block')
+        def kind_of(v):
+            return forbidden_kind(g.defs[v][1] if v in g.defs else v)
+        nalloc = sum(1 for v in viol if not isinstance(v, tuple) and kind_of(v) == 'alloc')
+        nblock = sum(1 for v in viol if not isinstance(v, tuple) and kind_of(v) == 'block')
         nunres = sum(1 for v in viol if isinstance(v, tuple))
         summary = '%d functions reachable; %d allocators, %d sleeping calls, %d unresolved indirect calls reached' % (
             sum(1 for k in prev if not isinstance(k, tuple)), nalloc, nblock, nunres)
@@ -933,6 +950,9 @@ def main():
             failed += 1
         print('%s - %s' % ('ok' if ok else 'not ok', text))
         print('# %s' % summary)
+        for r, c, e in sorted(used):
+            print('# cut (configs/callgraph-cuts): %s -> %s' % (c, e))
+        all_used.update(used)
         for v in viol[:a.max_chains]:
             for line in chain(v):
                 print('#' + line)
@@ -941,6 +961,9 @@ def main():
                                                  ' in ' + a.report if a.report else ''))
         if expect == 'fail' and not bad:
             print('# expected violations but found none: the code was fixed (update configs) or the check went blind')
+    for c in cuts:
+        if c not in all_used:
+            print('# cut %s: %s -> %s matched no edge (stale? remove it)' % c)
     if a.report:
         with open(a.report, 'w') as f:
             f.write('\n'.join(report) + '\n')

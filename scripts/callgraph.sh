@@ -12,7 +12,9 @@
 #     -fcallgraph-info=su -fdump-tree-optimized-lineno in its own output
 #     directory, $BUILD/out-callgraph, with the test kernel's .config
 #     less KASAN and UBSAN (their instrumentation calls are no calls of the
-#     code, and they double the compile time);
+#     code, and they double the compile time) and less nouveau's KUnit
+#     tests (their fake ops tables would be targets of the real indirect
+#     calls);
 #  3. scripts/callgraph.py: from each root of configs/callgraph-roots, no
 #     call of configs/callgraph-forbidden may be reachable (each violation
 #     is printed as its call chain, all of them in $BUILD/callgraph.txt).
@@ -80,7 +82,7 @@ fi
 mkdir -p "$out"
 cfg=$tmp/config
 cp "$BUILD/out-test/.config" "$cfg"
-"$tree/scripts/config" --file "$cfg" -d KASAN -d UBSAN -d KCOV -d GCOV_KERNEL
+"$tree/scripts/config" --file "$cfg" -d KASAN -d UBSAN -d KCOV -d GCOV_KERNEL -d DRM_NOUVEAU_KUNIT_TEST
 if ! cmp -s "$cfg" "$out/.config.want"; then
 	log "callgraph ($which): configuring $out"
 	cp "$cfg" "$out/.config"

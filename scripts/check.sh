@@ -5,7 +5,10 @@
 #  - scripts/kernel-doc -none on every C file and header the series touches;
 #  - W=1 and sparse (C=2) on every object of the touched directories, in the
 #    base tree and in the patched tree: a warning that only the patched tree
-#    prints fails (messages are compared without line numbers).
+#    prints fails (messages are compared without line numbers);
+#  - scripts/callgraph.sh: no allocator (or, for non-blocking roots, no
+#    sleeping call) reachable from the mmu-notifier callbacks listed in
+#    configs/callgraph-roots (its own TAP file, copied in here).
 # Needs a built test flavor ($BUILD/out-test): its objects tell which files
 # of the touched directories this configuration compiles.
 # Exits non-zero if any check failed.
@@ -115,6 +118,12 @@ else
 		ok "W=1 C=2 (sparse): no new warnings in ${#objs[@]} objects ($(wc -l < "$BUILD/warn-base.txt") in base)"
 	fi
 fi
+# Static reachability of the notifier callbacks (nouveau + nvkm call graphs).
+rm -f "$BUILD/callgraph.tap"
+if ! "$TOP/scripts/callgraph.sh" && ! grep -q '^not ok' "$BUILD/callgraph.tap" 2>/dev/null; then
+	notok "callgraph: scripts/callgraph.sh failed without a TAP line (see its output above)"
+fi
+[ ! -f "$BUILD/callgraph.tap" ] || cat "$BUILD/callgraph.tap" >> "$tapf"
 log "checks: $(grep -c '^ok' "$tapf") ok, $(grep -c '^not ok' "$tapf") not ok ($tapf)"
 # The exit status tells too (make check, CI).
 ! grep -q '^not ok' "$tapf"
