@@ -203,8 +203,8 @@ def parse_members(body):
             j = match_close(decl, i)
             inner = parse_members(decl[i + 1:j])
             rest = [t for t in decl[j + 1:] if re.match(r'[A-Za-z_]\w*$', t) and t not in ATTRS]
-            if rest:        # named: one member
-                members.append(Member(rest[0], None, False))
+            if rest:        # named: one member of an unnamed struct type
+                members.append(Member(rest[0], inner, '[' in decl[j + 1:]))
             else:           # anonymous: its members are ours (C11)
                 members.append(Member(None, inner, False))
             continue
@@ -255,6 +255,7 @@ class Source:
         self.all_by_field = defaultdict(set)  # f -> fns (any T)
         self.positional = 0
         self.taken = set()
+        self.anchor = None
 
     def load_structs(self, toks):
         i = 0
@@ -263,10 +264,20 @@ class Source:
             if toks[i] in ('struct', 'union') and re.match(r'[A-Za-z_]\w*$', toks[i + 1]) and toks[i + 2] == '{':
                 j = match_close(toks, i + 2)
                 if toks[i + 1] not in self.structs:
-                    self.structs[toks[i + 1]] = parse_members(toks[i + 3:j])
+                    self.add_struct(toks[i + 1], parse_members(toks[i + 3:j]))
                 i += 3
                 continue
             i += 1
+
+    def add_struct(self, name, members):
+        """a member of an unnamed struct type, "struct { ... } buffer;"
+        in struct T, gets the type name T.buffer."""
+        self.structs[name] = members
+        for m in members:
+            if m.name and isinstance(m.struct, list):
+                sub = '%s.%s' % (name, m.name)
+                self.add_struct(sub, m.struct)
+                m.struct = sub
 
     def member(self, st, name):
         """(member, owning struct) of st, looking into anonymous members"""
@@ -302,14 +313,25 @@ class Source:
             self.by_key[(key_t, field)].add(fn)
         elif field:
             self.by_field_untyped[field].add(fn)
-        elif key_t:
-            self.by_type_any[key_t].add(fn)
+        elif key_t or self.anchor:
+            # member unknown: a target of every call through the
+            # innermost struct type known around the initializer
+            self.by_type_any[key_t or self.anchor].add(fn)
         if var:
             self.by_var[var].add((field, fn))
 
     def walk_init(self, toks, i, st, array, var, owner=None, afield=None):
         """toks[i] == '{': an initializer of a struct st (array of st if
         array, then the member afield of struct owner when not a variable)"""
+        saved = self.anchor
+        if isinstance(st, str):
+            self.anchor = st
+        try:
+            self.walk_items(toks, i, st, array, var, owner, afield)
+        finally:
+            self.anchor = saved
+
+    def walk_items(self, toks, i, st, array, var, owner, afield):
         j = match_close(toks, i)
         items = split_top(toks[i + 1:j], ',')
         pos = 0
@@ -755,6 +777,8 @@ def main():
     ap.add_argument('--report', help='write every chain here')
     ap.add_argument('--missing-ok', action='store_true',
                     help='a root missing from the objects is skipped, not failed')
+    ap.add_argument('--explain', metavar='ROOT,FUNC[,SINK]',
+                    help='print the chain from ROOT through FUNC to a forbidden call (or to SINK), nothing else')
     ap.add_argument('--max-chains', type=int, default=8, help='chains printed per root')
     a = ap.parse_args()
 
@@ -866,6 +890,73 @@ def main():
             return '%s (%s)' % (name, rel)
         return nid
 
+    def bfs(root, start, kinds, stop=None):
+        """shortest chain from start to each forbidden call (and each
+        unresolved indirect call) reachable; stop: a node to reach instead"""
+        prev = {s: None for s in start}
+        q = deque(start)
+        viol = []
+        while q:
+            n = q.popleft()
+            for t, loc, how in g.edges.get(n, ()):
+                for tid in resolve(t):
+                    if cut(root, n, tid) or tid in prev:
+                        continue
+                    prev[tid] = (n, loc, how)
+                    if stop is not None:
+                        if tid in g.defs and g.defs[tid][1] == stop:
+                            return prev, [tid]
+                        if tid in g.defs:
+                            q.append(tid)
+                        continue
+                    k = forbidden_kind(g.defs[tid][1] if tid in g.defs else tid)
+                    if k in kinds:
+                        viol.append(tid)
+                        continue
+                    if tid in g.defs:
+                        q.append(tid)
+            if stop is None:
+                for loc, why in unresolved_at.get(n, ()):
+                    key = ('unresolved', n, loc, why)
+                    if key not in prev:
+                        prev[key] = (n, loc, None)
+                        viol.append(key)
+        return prev, viol if stop is None else []
+
+    def hops_of(prev, v):
+        hops = []
+        cur = v
+        while prev.get(cur) is not None:
+            p, loc, how = prev[cur]
+            hops.append((cur, loc, how))
+            cur = p
+        return cur, list(reversed(hops))
+
+    def hop_line(node, loc, how):
+        name = ('UNRESOLVED indirect call: %s' % node[3]) if isinstance(node, tuple) else label(node)
+        return '    -> %s   [at %s%s]' % (name, loc, ', via ' + how if how else '')
+
+    if a.explain:
+        # the shortest chain ROOT -> ... -> FUNC, then FUNC -> a forbidden call
+        root, func, sink = (a.explain.split(',') + [None])[:3]
+        start = sorted(i for i in g.by_name.get(root, ()) if g.defs[i][1] == root)
+        prev, hit = bfs(root, start, set(), stop=func)
+        if not hit:
+            print('%s does not reach %s' % (root, func))
+            return 1
+        first, hops = hops_of(prev, hit[0])
+        print('  %s' % label(first))
+        for h in hops:
+            print(hop_line(*h))
+        if sink:
+            prev2, viol = bfs(root, hit, set(), stop=sink)
+        else:
+            prev2, viol = bfs(root, hit, {'alloc', 'block'})
+        for v in viol[:1]:
+            for h in hops_of(prev2, v)[1]:
+                print(hop_line(*h))
+        return 0
+
     roots = read_table(a.roots)
     all_used = set()
     failed = 0
@@ -893,41 +984,11 @@ def main():
             failed += 1
             continue
         used.clear()
-        # BFS, shortest chain to each violation
-        prev = {s: None for s in start}
-        q = deque(start)
-        viol = []
-        while q:
-            n = q.popleft()
-            for t, loc, how in g.edges.get(n, ()):
-                for tid in resolve(t):
-                    if tid in prev or cut(root, n, tid):
-                        continue
-                    prev[tid] = (n, loc, how)
-                    k = forbidden_kind(g.defs[tid][1] if tid in g.defs else tid)
-                    if k in kinds:
-                        viol.append(tid)
-                        continue
-                    if tid in g.defs:
-                        q.append(tid)
-            for loc, why in unresolved_at.get(n, ()):
-                key = ('unresolved', n, loc, why)
-                if key not in prev:
-                    prev[key] = (n, loc, None)
-                    viol.append(key)
+        prev, viol = bfs(root, start, kinds)
 
         def chain(v):
-            hops = []
-            cur = v
-            while prev.get(cur) is not None:
-                p, loc, how = prev[cur]
-                hops.append((cur, loc, how))
-                cur = p
-            lines = ['  %s' % label(cur)]
-            for node, loc, how in reversed(hops):
-                name = ('UNRESOLVED indirect call: %s' % node[3]) if isinstance(node, tuple) else label(node)
-                lines.append('    -> %s   [at %s%s]' % (name, loc, ', via ' + how if how else ''))
-            return lines
+            first, hops = hops_of(prev, v)
+            return ['  %s' % label(first)] + [hop_line(*h) for h in hops]
 
         def kind_of(v):
             return forbidden_kind(g.defs[v][1] if v in g.defs else v)
