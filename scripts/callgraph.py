@@ -513,6 +513,7 @@ class Gimple:
         self.args = defaultdict(set)
         self.nstores = 0
         self.taken = set()          # functions whose address is stored or passed
+        self.deferred = defaultdict(list)  # member -> [(struct, fid, ssa)] stored pointers
         self.sigs = defaultdict(set)  # signature -> functions
 
     def load(self, path, rel, srctop):
@@ -609,6 +610,13 @@ class Gimple:
                         elif key:
                             self.taken.add(r)
                             self.src.record(key[0], key[1], None, r)
+                    elif self.is_ssa(fn, rhs) and not self.is_ssa(fn, lhs) and \
+                            '(*' in (self.type_of(fn, rhs) or ''):
+                        # a pointer from elsewhere (a parameter, a load)
+                        # stored into a member: resolved when needed
+                        key = self.ref_key(fn, lhs)
+                        if key and key[0] != 'var':
+                            self.deferred[key[1]].append((key[0], rel + ':' + fn.name, rhs))
 
     @staticmethod
     def is_ssa(fn, s):
@@ -704,6 +712,12 @@ class Gimple:
         st, f, outer = key
         # positional entries of the outer struct with no known member
         extra = self.src.by_type_any.get(outer, set()) if outer != st else set()
+        # pointers stored into this member at run time (st unknown: any)
+        for dst, dfid, dssa in self.deferred.get(f, ()):
+            if st is None or dst in (st, None):
+                t, h, u = self.targets(dfid, dssa, seen)
+                extra = extra | t
+                unres |= u
         if st:
             fs = self.src.by_key.get((st, f), set()) | self.src.by_field_untyped.get(f, set()) | \
                 self.src.by_type_any.get(st, set()) | extra
@@ -852,6 +866,7 @@ def main():
 
     # resolve every indirect edge of the .ci files
     n_ind = n_res = 0
+    stats = defaultdict(int)
     unresolved_at = {}
     for sid, locs in g.indirect.items():
         gf = gim.funcs.get(sid)
@@ -871,6 +886,13 @@ def main():
                 unres.add('no indirect call in the GIMPLE of %s' % sid)
             if tg:
                 n_res += 1
+                for h in how:
+                    kind = ('by name' if 'by name' in h else 'by prototype' if h == 'by type' else
+                            'table' if h.startswith('table') else 'parameter' if h.startswith('parameter') else
+                            'constant' if h == 'constant' else 'member')
+                    stats[kind] += 1
+            else:
+                stats['unresolved'] += 1
             for t in sorted(tg):
                 g.edges[sid].append((t, loc, ', '.join(sorted(how))))
             for u in sorted(unres):
@@ -972,9 +994,10 @@ def main():
     all_used = set()
     failed = 0
     report = []
-    print('# callgraph: %d objects, %d functions, %d indirect call sites, %d resolved, '
+    print('# callgraph: %d objects, %d functions, %d indirect call sites, %d resolved (how: %s), '
           '%d initializer/GIMPLE stores (%d positional entries with no known member)'
           % (g.files, len(g.defs), n_ind, n_res,
+             ', '.join('%s %d' % (k, v) for k, v in sorted(stats.items())),
              sum(len(v) for v in src.by_key.values()) + gim.nstores, src.positional))
     for row in roots:
         if len(row) != 3 or row[1] not in ('blocking', 'nonblocking') or row[2] not in ('pass', 'fail'):
