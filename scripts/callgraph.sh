@@ -3,10 +3,10 @@
 # Static reachability check of nouveau's mmu-notifier callbacks: TAP in
 # $BUILD/callgraph.tap (check.sh copies it into checks.tap), exit status
 # non-zero if a line is "not ok".
-#  1. self-test: tests/harness/callgraph/fixture.c, compiled alone, must
+#  1. self-test: tests/callgraph/fixture.c, compiled alone, must
 #     fail the roots that reach an allocator or a sleeping call (directly,
 #     through an ops table, a global table, a parameter) or an indirect
-#     call nothing resolves, and pass the others (tests/harness/callgraph/
+#     call nothing resolves, and pass the others (tests/callgraph/
 #     roots and expect);
 #  2. drivers/gpu/drm/nouveau (nouveau + nvkm) is compiled with gcc
 #     -fcallgraph-info=su -fdump-tree-optimized-lineno in its own output
@@ -45,7 +45,7 @@ ver=$(gcc -dumpversion)
 [ -f "$BUILD/out-test/.config" ] || die "run scripts/config.sh test first ($BUILD/out-test/.config missing)"
 [ -d "$tree/drivers/gpu/drm/nouveau" ] || die "no kernel tree at $tree (run scripts/apply.sh)"
 flags="-fcallgraph-info=su -fdump-tree-optimized-lineno"
-cases=$TOP/tests/harness/callgraph
+cases=$TOP/tests/callgraph
 roots=$TOP/configs/callgraph-roots
 forbidden=$TOP/configs/callgraph-forbidden
 t0=$(date +%s)
@@ -71,7 +71,7 @@ else
 	if [ $rc = 1 ] && [ -z "$missing" ] && [ -z "$extra" ]; then
 		echo "ok - callgraph self-test: the checker fails the fixture's roots that reach an allocator, a sleeping call or an unresolved indirect call, and passes the clean ones" >> "$tapf"
 	else
-		echo "not ok - callgraph self-test: the checker's verdicts on tests/harness/callgraph/fixture.c (exit status $rc, want 1)" >> "$tapf"
+		echo "not ok - callgraph self-test: the checker's verdicts on tests/callgraph/fixture.c (exit status $rc, want 1)" >> "$tapf"
 		{ [ -z "$missing" ] || printf 'missing:\n%s\n' "$missing"
 		  [ -z "$extra" ] || printf 'unexpected:\n%s\n' "$extra"
 		  head -n 40 "$tmp/fixture.out"; } | sed 's/^/# /' >> "$tapf"
