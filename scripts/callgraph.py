@@ -379,7 +379,6 @@ class Source:
                     m = self.member(cur, p) if cur else None
                     field = p
                     cur = m.struct if m else None
-                pos_m = None
                 if flat:
                     for idx, fm in enumerate(flat):
                         if fm is not None and fm.name == path[0]:
@@ -849,7 +848,7 @@ def main():
             return 'block'
         return None
 
-    src = Source(funcs | {n for n in ()})
+    src = Source(funcs)
     stoks = []
     for d, _, files in os.walk(a.srcdir):
         for fname in files:
