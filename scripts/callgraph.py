@@ -936,7 +936,7 @@ def main():
                         continue
                     prev[tid] = (n, loc, how)
                     if stop is not None:
-                        if tid in g.defs and g.defs[tid][1] == stop:
+                        if (g.defs[tid][1] if tid in g.defs else tid) == stop:
                             return prev, [tid]
                         if tid in g.defs:
                             q.append(tid)
