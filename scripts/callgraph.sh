@@ -25,7 +25,7 @@
 # ccache 4.7 does not know -fcallgraph-info (a cache hit would bring the
 # object without its .ci) and refuses -fdump-*; scripts/cc-callgraph
 # caches the three outputs instead, in $NSVM_CACHE/callgraph (shared by
-# all clones, like the base trees; ~0.5 MB per object, entries unused
+# all clones, like the base trees; ~30 KB per object, entries unused
 # for 30 days are deleted).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
