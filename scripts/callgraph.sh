@@ -44,7 +44,7 @@ ver=$(gcc -dumpversion)
 [ "${ver%%.*}" -ge 10 ] || die "gcc $ver has no -fcallgraph-info (gcc 10 or later needed)"
 [ -f "$BUILD/out-test/.config" ] || die "run scripts/config.sh test first ($BUILD/out-test/.config missing)"
 [ -d "$tree/drivers/gpu/drm/nouveau" ] || die "no kernel tree at $tree (run scripts/apply.sh)"
-flags="-fcallgraph-info=su -fdump-tree-optimized-lineno"
+flags=(-fcallgraph-info=su -fdump-tree-optimized-lineno)
 cases=$TOP/tests/callgraph
 roots=$TOP/configs/callgraph-roots
 forbidden=$TOP/configs/callgraph-forbidden
@@ -57,7 +57,7 @@ cc=$TOP/scripts/cc-callgraph
 # 1. the checker on its fixture
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-if ! gcc -O2 $flags -c "$cases/fixture.c" -o "$tmp/fixture.o" 2> "$tmp/cc.log"; then
+if ! gcc -O2 "${flags[@]}" -c "$cases/fixture.c" -o "$tmp/fixture.o" 2> "$tmp/cc.log"; then
 	echo "not ok - callgraph self-test: fixture compiles" >> "$tapf"
 	sed 's/^/# /' "$tmp/cc.log" | head -n 20 >> "$tapf"
 else
@@ -93,10 +93,10 @@ if ! cmp -s "$cfg" "$out/.config.want"; then
 fi
 grep -q '^CONFIG_DRM_NOUVEAU=[ym]' "$out/.config" || die "callgraph: CONFIG_DRM_NOUVEAU is off in $out/.config"
 logf=$out/build.log
-log "callgraph ($which): building drivers/gpu/drm/nouveau/ with $flags (log: $logf)"
-if ! make -C "$tree" O="$out" CC="$cc" HOSTCC=gcc KCFLAGS="$flags" -j"${JOBS:-$(nproc)}" \
+log "callgraph ($which): building drivers/gpu/drm/nouveau/ with ${flags[*]} (log: $logf)"
+if ! make -C "$tree" O="$out" CC="$cc" HOSTCC=gcc KCFLAGS="${flags[*]}" -j"${JOBS:-$(nproc)}" \
 	drivers/gpu/drm/nouveau/ > "$logf" 2>&1; then
-	echo "not ok - ${label}callgraph: nouveau compiles with $flags" >> "$tapf"
+	echo "not ok - ${label}callgraph: nouveau compiles with ${flags[*]}" >> "$tapf"
 	grep -E 'error' "$logf" | head -n 20 | sed 's/^/# /' >> "$tapf"
 	exit 1
 fi
