@@ -5,7 +5,9 @@
 #  - scripts/kernel-doc -none on every C file and header the series touches;
 #  - W=1 and sparse (C=2) on every object of the touched directories, in the
 #    base tree and in the patched tree: a warning that only the patched tree
-#    prints fails (messages are compared without line numbers).
+#    prints fails (messages are compared without line numbers);
+#  - the hand-encoded sm_60 kernels of the IGT series (igt-tests/), with
+#    envydis and envyas (scripts/check-sm60-kernels.sh).
 # Needs a built test flavor ($BUILD/out-test): its objects tell which files
 # of the touched directories this configuration compiles.
 # Exits non-zero if any check failed.
@@ -51,6 +53,9 @@ if [ -f "$PATCHES/cover-letter.txt" ]; then
 		diff <(echo "$want" | cut -c1-40) <(echo "$have" | cut -c1-40) | head -n 20 | diag || true
 	fi
 fi
+
+# The sm_60 kernels of the IGT series: its own TAP line, naming them.
+"$TOP/scripts/check-sm60-kernels.sh" --tap "$tapf" || true
 
 mapfile -t touched < <(git -C "$SRC" diff --name-only refs/tags/base HEAD -- '*.c' '*.h')
 
