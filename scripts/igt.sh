@@ -7,7 +7,8 @@
 #   - the snapshot's sha256 (igt-tests/base)
 #   - checkpatch --strict (with IGT's .checkpatch.conf) on every patch
 #   - the series applies with git am
-#   - tests/nouveau_svm.c compiles without a warning
+#   - the C files of the series (test, lib/nouveau helper) compile without a
+#     warning
 #   - --list-subtests prints exactly igt-tests/subtests
 # and stages the binary and libigt for the guest in $BUILD/igt/stage
 # (guest/tests/30-igt-nouveau-svm runs it).  Exits non-zero if a check fails.
@@ -38,7 +39,7 @@ mkdir -p "$work"
 rm -rf "$stage"
 : > "$tap"
 nfail=0
-need git meson ninja sha256sum tar xz
+need git meson ninja sha256sum tar xz python3
 result() { # result OK|FAIL TEXT [DETAIL]
 	if [ "$1" = OK ]; then
 		echo "ok - igt: $2" >> "$tap"
@@ -168,19 +169,44 @@ if [ ! -f "$bld/build.ninja" ]; then
 		finish
 	fi
 fi
-rm -f "$bld"/tests/nouveau_svm.p/*.o
+# The C files the series adds or changes (the test, the lib/nouveau compute
+# helper and kernels): their objects are always rebuilt, and every warning
+# ninja prints for them counts, also one the compiler reports in an IGT
+# header it reached from them.
+mapfile -t ours < <(git -C "$src" diff --name-only base HEAD -- '*.c')
+objects() { # the objects of ${ours[@]}, from meson's compile_commands.json
+	[ -f "$bld/compile_commands.json" ] || return 0
+	python3 - "$bld/compile_commands.json" "${ours[@]}" <<-'PY'
+	import json, sys
+	for e in json.load(open(sys.argv[1])):
+	    if any(e["file"].endswith("/" + f) for f in sys.argv[2:]):
+	        print(e["output"])
+	PY
+}
+mapfile -t objs < <(objects)
+[ ${#objs[@]} = 0 ] || (cd "$bld" && rm -f "${objs[@]}")
 log "igt: building tests/nouveau_svm (libigt the first time: ~2 min on 2 cores)"
 if ! ninja -C "$bld" tests/nouveau_svm > "$logf" 2>&1; then
 	grep -E 'error|warning' "$logf" | head -n 20 >&2
 	result FAIL "tests/nouveau_svm builds" "see $logf"
 	finish
 fi
-warn=$(grep -E 'nouveau_svm\.c:[0-9]+:[0-9]+: warning' "$logf" || true)
-if [ -n "$warn" ]; then
+# ninja prints a compiler's messages right after the "[n/N] ... OUTPUT"
+# line of that object.
+mapfile -t objs < <(objects)
+built=$(awk -v list="${objs[*]}" 'BEGIN { n = split(list, o, " "); for (i = 1; i <= n; i++) mine[o[i]] = 1 }
+	/^\[[0-9]+\/[0-9]+\] / && ($NF in mine) { c++ } END { print c + 0 }' "$logf")
+warn=$(awk -v list="${objs[*]}" 'BEGIN { n = split(list, o, " "); for (i = 1; i <= n; i++) mine[o[i]] = 1 }
+	/^\[[0-9]+\/[0-9]+\] / { cur = $NF; next }
+	/warning:/ && (cur in mine)' "$logf")
+files="${ours[*]}"
+if [ "$built" != "${#ours[@]}" ]; then
+	result FAIL "the series' C files compile without warnings (IGT flags): ${files// /, }" "$built of ${#ours[@]} objects were compiled, see $logf"
+elif [ -n "$warn" ]; then
 	head -n 10 <<< "$warn" >&2
-	result FAIL "tests/nouveau_svm.c compiles without warnings (IGT flags)" "$(wc -l <<< "$warn") warnings, see $logf"
+	result FAIL "the series' C files compile without warnings (IGT flags): ${files// /, }" "$(wc -l <<< "$warn") warnings, see $logf"
 else
-	result OK "tests/nouveau_svm.c compiles without warnings (IGT flags)"
+	result OK "the series' C files compile without warnings (IGT flags): ${files// /, }"
 fi
 
 # 5. The subtest list.
