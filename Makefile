@@ -37,7 +37,7 @@ tree:
 export:
 	@$(S)/export.sh
 
-## make check   static checks only (checkpatch, kernel-doc, W=1/sparse, callgraph)
+## make check   static checks only (checkpatch, kernel-doc, W=1/sparse, callgraph, sm60 kernels)
 check:
 	@$(S)/apply.sh && $(S)/config.sh test && $(S)/build.sh test && \
 	{ $(S)/check.sh; rc=$$?; cat $(B)/checks.tap; exit $$rc; }

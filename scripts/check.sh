@@ -9,6 +9,8 @@
 #  - scripts/callgraph.sh: no allocator (or, for non-blocking roots, no
 #    sleeping call) reachable from the mmu-notifier callbacks listed in
 #    configs/callgraph-roots (its own TAP file, copied in here).
+#  - the hand-encoded sm_60 kernels of the IGT series (igt-tests/), with
+#    envydis and envyas (scripts/check-sm60-kernels.sh).
 # Needs a built test flavor ($BUILD/out-test): its objects tell which files
 # of the touched directories this configuration compiles.
 # Exits non-zero if any check failed.
@@ -54,6 +56,9 @@ if [ -f "$PATCHES/cover-letter.txt" ]; then
 		diff <(echo "$want" | cut -c1-40) <(echo "$have" | cut -c1-40) | head -n 20 | diag || true
 	fi
 fi
+
+# The sm_60 kernels of the IGT series: its own TAP line, naming them.
+"$TOP/scripts/check-sm60-kernels.sh" --tap "$tapf" || true
 
 mapfile -t touched < <(git -C "$SRC" diff --name-only refs/tags/base HEAD -- '*.c' '*.h')
 

@@ -7,7 +7,9 @@
 #   - the snapshot's sha256 (igt-tests/base)
 #   - checkpatch --strict (with IGT's .checkpatch.conf) on every patch
 #   - the series applies with git am
-#   - tests/nouveau_svm.c compiles without a warning
+#   - the C files of the series (test, lib/nouveau helper) compile without a
+#     warning
+#   - the compute helper pushes what it should (tests/igt/fake-gpu.c)
 #   - --list-subtests prints exactly igt-tests/subtests
 # and stages the binary and libigt for the guest in $BUILD/igt/stage
 # (guest/tests/30-igt-nouveau-svm runs it).  Exits non-zero if a check fails.
@@ -38,7 +40,7 @@ mkdir -p "$work"
 rm -rf "$stage"
 : > "$tap"
 nfail=0
-need git meson ninja sha256sum tar xz
+need git meson ninja sha256sum tar xz python3 cc pkg-config
 result() { # result OK|FAIL TEXT [DETAIL]
 	if [ "$1" = OK ]; then
 		echo "ok - igt: $2" >> "$tap"
@@ -154,8 +156,8 @@ if [ "$(cat "$work/series-id" 2>/dev/null)" != "$id" ] || [ ! -d "$src/.git" ]; 
 fi
 result OK "igt-tests/series (${#patches[@]} patches) applies to igt-gpu-tools $short"
 
-# 4. Configure (nouveau only) and build the one test; its object is always
-# rebuilt so its warnings are seen on every run.
+# 4. Configure (nouveau only) and build the test; the series' C files are
+# compiled again on their own below, so their warnings are seen on every run.
 if [ ! -f "$bld/build.ninja" ]; then
 	log "igt: meson setup"
 	if ! meson setup "$bld" "$src" -Dtests=enabled -Drunner=disabled -Ddocs=disabled \
@@ -168,19 +170,60 @@ if [ ! -f "$bld/build.ninja" ]; then
 		finish
 	fi
 fi
-rm -f "$bld"/tests/nouveau_svm.p/*.o
 log "igt: building tests/nouveau_svm (libigt the first time: ~2 min on 2 cores)"
 if ! ninja -C "$bld" tests/nouveau_svm > "$logf" 2>&1; then
 	grep -E 'error|warning' "$logf" | head -n 20 >&2
 	result FAIL "tests/nouveau_svm builds" "see $logf"
 	finish
 fi
-warn=$(grep -E 'nouveau_svm\.c:[0-9]+:[0-9]+: warning' "$logf" || true)
+# The C files the series adds or changes (the test, the lib/nouveau compute
+# helper and kernels) are compiled once more, alone (-j1, their objects as
+# the only targets), so that every warning in that log is theirs, also one
+# the compiler reports in an IGT header they include.  (ninja's status
+# lines, when not on a terminal, do not name every object, so a full
+# build's log cannot tell whose warning it is.)  Then relink.
+mapfile -t ours < <(git -C "$src" diff --name-only base HEAD -- '*.c')
+mapfile -t objs < <(python3 - "$bld/compile_commands.json" "${ours[@]}" <<'PY'
+import json, sys
+for e in json.load(open(sys.argv[1])):
+    if any(e["file"].endswith("/" + f) for f in sys.argv[2:]):
+        print(e["output"])
+PY
+)
+wlogf=$work/warnings.log
+files="${ours[*]}"
+what="the series' C files compile without warnings (IGT flags): ${files// /, }"
+(cd "$bld" && rm -f "${objs[@]}")
+if [ ${#objs[@]} != ${#ours[@]} ] || ! ninja -C "$bld" -j1 "${objs[@]}" > "$wlogf" 2>&1 ||
+   ! ninja -C "$bld" tests/nouveau_svm >> "$logf" 2>&1; then
+	result FAIL "$what" "${#objs[@]} objects for ${#ours[@]} files, or their build failed: see $wlogf"
+	finish
+fi
+warn=$(grep 'warning:' "$wlogf" || true)
 if [ -n "$warn" ]; then
 	head -n 10 <<< "$warn" >&2
-	result FAIL "tests/nouveau_svm.c compiles without warnings (IGT flags)" "$(wc -l <<< "$warn") warnings, see $logf"
+	result FAIL "$what" "$(wc -l <<< "$warn") warnings, see $wlogf"
 else
-	result OK "tests/nouveau_svm.c compiles without warnings (IGT flags)"
+	result OK "$what"
+fi
+
+# 4b. The compute helper of the series (lib/nouveau/cpc0c0.c) on a fake GPU
+# (tests/igt/fake-gpu.c): its libdrm calls replaced, its pushbuffer decoded
+# (methods, the QMD read through mesa's hand-made Pascal layout, constant
+# buffer, code) and its semaphore releases played, or dropped as a killed
+# channel would.  What it pushes, not what a GPU does with it.
+fake=$work/fake-gpu
+if cc -std=gnu11 -O1 -Wall -D_GNU_SOURCE -pthread -include config.h \
+	-I"$bld" -I"$bld/lib" -I"$src" -I"$src/lib" -I"$src/include" \
+	-I"$src/include/drm-uapi" -I"$src/include/linux-uapi" \
+	$(pkg-config --cflags libdrm libdrm_nouveau cairo glib-2.0 pixman-1) \
+	-o "$fake" "$TOP/tests/igt/fake-gpu.c" "$src/lib/nouveau/cpc0c0.c" \
+	"$src/lib/nouveau/sm60.c" -L"$bld/lib" -ligt -Wl,-rpath,"$bld/lib" \
+	> "$work/fake-gpu.log" 2>&1 && "$fake" >> "$work/fake-gpu.log" 2>&1; then
+	result OK "compute helper on a fake GPU (tests/igt/fake-gpu.c): $(tail -n 1 "$work/fake-gpu.log")"
+else
+	tail -n 20 "$work/fake-gpu.log" >&2
+	result FAIL "compute helper on a fake GPU (tests/igt/fake-gpu.c)" "see $work/fake-gpu.log"
 fi
 
 # 5. The subtest list.

@@ -11,7 +11,10 @@
 #    no longer applies, and export.sh then refuses to run (it would delete
 #    that patch) (on a small fake base, see base_upgrade below);
 #  - checkpatch.sh must reject tests/harness/bad.patch, also while that file
-#    is tracked by git (the trap of checkpatch inside a git work tree).
+#    is tracked by git (the trap of checkpatch inside a git work tree);
+#  - check-sm60-kernels.sh must pass the IGT series' sm_60 kernels and fail
+#    on each of three mutations of them (a flipped instruction bit, a
+#    flipped control-word bit, a deleted word).
 # Exits non-zero if any line is "not ok".
 # NSVM_SELFTEST_ONLY=GLOB (for work on the harness only): just the saved
 # runs whose name matches, the mutation check limited to them.
@@ -219,6 +222,56 @@ if base_upgrade > "$tmp/upgrade.log" 2>&1; then
 else
 	echo "not ok - harness: apply.sh follows an upgrade of the base package and names a patch that no longer applies; export.sh then refuses" >> "$tapf"
 	sed 's/^/# /' "$tmp/upgrade.log" | tail -n 20 >> "$tapf"
+fi
+
+# check-sm60-kernels.sh must fail on a kernel of the IGT series with one
+# bit flipped in an instruction word, one bit flipped in a control word, or
+# one word deleted (bundles shifted); and pass on the kernels as they are.
+sm60_mutations() {
+	local w=$tmp/sm60 chk=$TOP/scripts/check-sm60-kernels.sh p m
+	mkdir -p "$w"
+	# the kernel files, as C, from the added lines of the IGT patches
+	while read -r p; do
+		sed -n 's/^+//p' "$TOP/igt-tests/$p"
+	done < <(sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$TOP/igt-tests/series") > "$w/ok.c"
+	if ! "$chk" "$w/ok.c" > "$w/ok.tap" 2>&1; then
+		echo "the unchanged kernels do not pass:"
+		cat "$w/ok.tap"
+		return 1
+	fi
+	python3 - "$w" <<'PY' || return 1
+import re, sys
+d = sys.argv[1]
+src = open(d + "/ok.c").read().split("\n")
+words = [i for i, l in enumerate(src) if re.match(r"^\t0x[0-9a-f]{16}ull, /\* ", l)]
+def flip(line, bit):
+    out = list(src)
+    w = int(out[line][3:19], 16) ^ (1 << bit)
+    out[line] = "\t0x%016x" % w + out[line][19:]
+    return out
+# word 3: the first instruction of the first kernel that is not a special
+# register read (iscadd: bit 0 is a bit of its destination register);
+# word 0: a control word (bit 3: the top bit of the first stall count)
+muts = {"insn-bit": flip(words[3], 0), "ctrl-bit": flip(words[0], 3)}
+muts["word-deleted"] = [l for i, l in enumerate(src) if i != words[5]]
+for name, lines in muts.items():
+    open("%s/%s.c" % (d, name), "w").write("\n".join(lines))
+PY
+	for m in insn-bit ctrl-bit word-deleted; do
+		if "$chk" "$w/$m.c" > "$w/$m.tap" 2>&1 || ! grep -q '^not ok' "$w/$m.tap"; then
+			echo "mutation $m was not caught:"
+			cat "$w/$m.tap"
+			return 1
+		fi
+		echo "$m: $(grep '^not ok' "$w/$m.tap" | sed 's/.* # //')"
+	done
+}
+if sm60_mutations > "$tmp/sm60.log" 2>&1; then
+	echo "ok - harness: check-sm60-kernels.sh passes the IGT kernels and fails on a flipped instruction bit, a flipped control bit and a deleted word" >> "$tapf"
+	sed 's/^/# /' "$tmp/sm60.log" >> "$tapf"
+else
+	echo "not ok - harness: check-sm60-kernels.sh passes the IGT kernels and fails on a flipped instruction bit, a flipped control bit and a deleted word" >> "$tapf"
+	sed 's/^/# /' "$tmp/sm60.log" | tail -n 30 >> "$tapf"
 fi
 
 if [ -f "$SRC/scripts/checkpatch.pl" ]; then
