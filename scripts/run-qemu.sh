@@ -72,7 +72,8 @@ rm -rf "$run"
 mkdir -p "$run"
 echo "$accel" > "$run/accel"
 # QEMU in the background; meanwhile, every guest program that ends and, every
-# 60 s, the last test result are printed, so a long boot shows its progress.
+# 60 s (NSVM_PROGRESS_TICK), the last test result are printed, so a long boot
+# shows its progress.
 timeout --foreground "$timeout" qemu-system-x86_64 "${accel_args[@]}" -smp "$smp" -m 2G \
 	"${bios[@]}" -kernel "$kernel" -initrd "$initrd" -append "$append" \
 	-nographic -no-reboot -nodefaults -monitor none \
@@ -84,6 +85,7 @@ trap 'kill -TERM $qpid 2>/dev/null; exit 130' INT TERM
 # would write into a log the next run has already removed.
 trap 'kill -TERM $qpid 2>/dev/null || true' EXIT
 seen=0 last=$(date +%s)
+tick=${NSVM_PROGRESS_TICK:-60}
 progress() {
 	local n line
 	n=$(wc -l < "$run/results.log" 2>/dev/null || echo 0)
@@ -95,7 +97,7 @@ progress() {
 		done
 		seen=$n
 	fi
-	if [ $(( $(date +%s) - last )) -ge 60 ]; then
+	if [ $(( $(date +%s) - last )) -ge "$tick" ]; then
 		last=$(date +%s)
 		# no result yet is not an error (set -e, pipefail): a boot or a
 		# first benchmark step can take longer than 60 s

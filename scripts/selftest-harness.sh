@@ -10,6 +10,8 @@
 #  - apply.sh follows an upgrade of the base package and names a patch that
 #    no longer applies, and export.sh then refuses to run (it would delete
 #    that patch) (on a small fake base, see base_upgrade below);
+#  - run-qemu.sh with a fake QEMU: waits for a guest that prints no result
+#    for longer than a progress tick, and takes QEMU down when killed;
 #  - checkpatch.sh must reject tests/harness/bad.patch, also while that file
 #    is tracked by git (the trap of checkpatch inside a git work tree);
 #  - check-sm60-kernels.sh must pass the IGT series' sm_60 kernels and fail
@@ -166,6 +168,60 @@ if [ -z "${NSVM_SELFTEST_INNER:-}" ]; then
 		echo "not ok - harness: a crash of the self-test leaves a 'not ok' line" >> "$tapf"
 		sed 's/^/# /' "$tmp/inner/harness.tap" 2>/dev/null | head -n 5 >> "$tapf" || true
 	fi
+fi
+
+# run-qemu.sh with a fake QEMU: a guest that prints no result for longer
+# than a progress tick must still be waited for (the tick's grep finding
+# nothing once ended the script under set -e and pipefail, leaving QEMU
+# running), and QEMU must die with the script when it is killed.
+qemu_fake() {
+	local w=$tmp/qemu out
+	out=$w/build/out-test
+	mkdir -p "$w/bin" "$out/arch/x86/boot"
+	: > "$out/arch/x86/boot/bzImage"
+	: > "$out/initramfs.cpio.gz"
+	cat > "$w/bin/qemu-system-x86_64" <<'QEMU'
+#!/bin/bash
+# Fake QEMU: the two -serial files get a guest that is silent for
+# $FAKE_SILENT seconds and then finishes; its pid goes to $FAKE_PID.
+echo $$ > "$FAKE_PID"
+files=()
+while [ $# -gt 0 ]; do
+	[ "$1" = -serial ] && files+=("${2#file:}")
+	shift
+done
+: > "${files[0]}"
+: > "${files[1]}"
+sleep "$FAKE_SILENT"
+printf 'NSVM-BEGIN t\nok 1 t\nNSVM-END t rc=0\nNSVM-DONE\n' >> "${files[1]}"
+QEMU
+	chmod +x "$w/bin/qemu-system-x86_64"
+	# 1. silent for 5 s, ticks every second
+	if ! PATH=$w/bin:$PATH NSVM_BUILD=$w/build NSVM_ACCEL=tcg NSVM_PROGRESS_TICK=1 		FAKE_SILENT=5 FAKE_PID=$w/pid1 "$TOP/scripts/run-qemu.sh" test > "$w/run1.log" 2>&1; then
+		echo "run-qemu.sh failed on a guest silent for longer than a tick:"
+		cat "$w/run1.log"
+		return 1
+	fi
+	grep -q 'guest: running, 0 results so far' "$w/run1.log" ||
+		{ echo "no progress tick was printed:"; cat "$w/run1.log"; return 1; }
+	# 2. killed while the guest runs
+	PATH=$w/bin:$PATH NSVM_BUILD=$w/build NSVM_ACCEL=tcg FAKE_SILENT=60 		FAKE_PID=$w/pid2 "$TOP/scripts/run-qemu.sh" test > "$w/run2.log" 2>&1 &
+	local rq=$! i
+	for i in $(seq 50); do [ -s "$w/pid2" ] && break; sleep 0.1; done
+	kill -TERM "$rq"
+	wait "$rq" || true
+	sleep 1
+	if kill -0 "$(cat "$w/pid2")" 2>/dev/null; then
+		echo "QEMU (pid $(cat "$w/pid2")) still runs after run-qemu.sh was killed"
+		kill "$(cat "$w/pid2")"
+		return 1
+	fi
+}
+if qemu_fake > "$tmp/qemu.log" 2>&1; then
+	echo "ok - harness: run-qemu.sh waits for a guest silent past a progress tick, and QEMU dies with it" >> "$tapf"
+else
+	echo "not ok - harness: run-qemu.sh waits for a guest silent past a progress tick, and QEMU dies with it" >> "$tapf"
+	sed 's/^/# /' "$tmp/qemu.log" | tail -n 20 >> "$tapf"
 fi
 
 # An upgrade of the base package: apply.sh must put the series on the new
