@@ -51,8 +51,11 @@ fi
 # calls /usr/bin/timeout --foreground, which busybox lacks).
 cp /usr/bin/timeout "$root/usr/bin/timeout"
 
-# Tests.
+# Tests (NSVM_GUEST_TESTS=GLOB: only the guest programs whose name matches,
+# for work on the harness; a run without the others is not a test run).
 for t in "$guest_dir"/*; do
+	# shellcheck disable=SC2254
+	case ${t##*/} in ${NSVM_GUEST_TESTS:-*}) ;; *) continue ;; esac
 	install -m 755 "$t" "$root/nsvm/tests/"
 done
 for d in "$@"; do
