@@ -16,7 +16,8 @@
  *    signals, no release) or a grid that never ends (no release, and the
  *    fence stays busy);
  *  - checks the three answers of igt_nouveau_compute_poll() (completed,
- *    killed, still running).
+ *    killed, still running) and the limit of DESC_SLOTS (128) launches
+ *    outstanding (in child processes: a failed igt_assert exits).
  * It proves the helper pushes what its comments say; nothing about a GPU.
  * Prints the number of launches and releases seen; exits 1 on a mismatch.
  */
@@ -27,7 +28,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <nouveau/nouveau.h>
 
@@ -337,9 +340,34 @@ int main(void)
 	got = igt_nouveau_compute_poll(cp, 1);
 	CHECK(got == IGT_NOUVEAU_COMPUTE_COMPLETED, "completed grid: poll says %d", got);
 
+	/*
+	 * DESC_SLOTS launches may be outstanding, one more fails (igt_assert
+	 * in a child exits non-zero): a wait or poll that saw the jobs end
+	 * frees the slots.
+	 */
+	printf("expected below: IGT's report of a failed assertion, 129 launches outstanding\n");
+	fflush(stdout);
+	for (int extra = 0; extra <= 1; extra++) {
+		int before = errors, status;
+		pid_t pid = fork();
+
+		if (!pid) {
+			for (int i = 0; i < 128 + extra; i++)
+				igt_nouveau_compute_launch(cp, IGT_SM60_READ, IGT_NOUVEAU_CP_BLOCK,
+							   &args, &out, 1);
+			_exit(errors > before ? 2 : 0);
+		}
+		CHECK(waitpid(pid, &status, 0) == pid && WIFEXITED(status), "child");
+		CHECK(!WEXITSTATUS(status) == !extra,
+		      "%d launches outstanding: the child exited with %d", 128 + extra,
+		      WEXITSTATUS(status));
+	}
+	igt_nouveau_compute_launch(cp, IGT_SM60_READ, IGT_NOUVEAU_CP_BLOCK, &args, &out, 1);
+	CHECK(igt_nouveau_compute_wait(cp, 5), "no release after the children");
+
 	igt_nouveau_compute_del(&cp);
-	CHECK(launches == 7 && releases == 8, "%d launches, %d releases", launches, releases);
+	CHECK(launches == 8 && releases == 9, "%d launches, %d releases", launches, releases);
 	printf("%d launches, %d semaphore releases (1 setup), poll: completed, killed, running;"
-	       " %d mismatches\n", launches, releases, errors);
+	       " 128 launches outstanding, not 129; %d mismatches\n", launches, releases, errors);
 	return errors ? 1 : 0;
 }
