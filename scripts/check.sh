@@ -6,8 +6,9 @@
 #  - W=1 and sparse (C=2) on every object of the touched directories, in the
 #    base tree and in the patched tree: a warning that only the patched tree
 #    prints fails (messages are compared without line numbers);
-#  - the hand-encoded sm_60 kernels of the IGT series (igt-tests/), with
-#    envydis and envyas (scripts/check-sm60-kernels.sh).
+#  - the hand-encoded sm_60 kernels of the IGT series (igt-tests/): its
+#    lib/nouveau/sm60.c after the whole series, with envydis and envyas
+#    (scripts/check-sm60-kernels.sh).
 # Needs a built test flavor ($BUILD/out-test): its objects tell which files
 # of the touched directories this configuration compiles.
 # Exits non-zero if any check failed.
