@@ -2,29 +2,41 @@
 # SPDX-License-Identifier: GPL-2.0
 # The hand-encoded sm_60 (Pascal) kernels of the IGT series, checked with
 # envytools' envydis and envyas (built from ../shared/envytools/, see its
-# README.md).  A kernel is a C array
+# README.md), in lib/nouveau/sm60.c as the whole series leaves it
+# (igt-tests/series applied to the pinned IGT by scripts/igt-lib.sh, as
+# for scripts/igt.sh, in $BUILD/igt-sm60/src): a later patch's change is
+# checked, not an older copy.  A kernel is a C array
 #     static const uint64_t NAME[] = {
 #     	0x0123456789abcdefull, /* listing of this word, envytools syntax */
 #     	...
 #     };
-# in a .c file the IGT patches add (igt-tests/series), one word and its
-# listing per line.  For every kernel:
+# one word and its listing per line (a size in the brackets must be the
+# word count, the brace may be on the next line); the table
+# igt_sm60_kernels[] gives each its register count:
+# { "name", NAME, sizeof(NAME), GPRS }.  scripts/sm60-kernels.py reads them
+# and fails unless the arrays read are exactly those the table names, none
+# is empty, and no hex literal wider than 32 bits stands outside them (a
+# kernel word in a form it did not read).  For every kernel:
 #  - envydis disassembles the words without unknown opcodes or bits, and
 #    its listing is the one in the comments (whitespace aside);
 #  - envyas assembles the listing in the comments into the words, bit for
 #    bit;
 #  - the word count is a multiple of 4, and a control word ("sched") leads
-#    every bundle of three instructions, and only there.
-# What neither tool checks (stall counts, barriers, register counts, the
-# QMD) is argued in the source's comments.
+#    every bundle of three instructions, and only there;
+#  - every register the listing uses is below GPRS (the highest $rN but
+#    $r255, the zero register; see sm60-kernels.py for register pairs).
+# What neither tool checks (stall counts, barriers, liveness, the QMD) is
+# argued in the source's comments.
 #
-# usage: check-sm60-kernels.sh [--tap FILE] [SOURCE...]
-#   SOURCE: patches (their added lines) or C files; default: the patches of
-#   igt-tests/series.  One TAP line (plus "# " details) goes to FILE
-#   (appended) or stdout.  Exits non-zero if a check failed.
-# env: ENVYTOOLS_DIR (default: ../shared/envytools beside this clone).
-set -euo pipefail
+# usage: check-sm60-kernels.sh [--tap FILE] [C-FILE]
+#   C-FILE: check this file instead (the harness self-test's mutations).
+#   One TAP line (plus "# " details) goes to FILE (appended) or stdout,
+#   also when the script stops early.  Exits non-zero if a check failed.
+# env: ENVYTOOLS_DIR (default: ../shared/envytools beside this clone);
+#   NSVM_IGT_TESTS: another series (scripts/igt-lib.sh).
+set -Eeuo pipefail
 . "$(dirname "$0")/lib.sh"
+. "$TOP/scripts/igt-lib.sh"
 
 # TAP on file descriptor 3: the file of --tap, or stdout.
 if [ "${1:-}" = --tap ]; then
@@ -33,24 +45,23 @@ if [ "${1:-}" = --tap ]; then
 else
 	exec 3>&1
 fi
-sources=("$@")
-if [ ${#sources[@]} = 0 ]; then
-	while read -r p; do
-		sources+=("$TOP/igt-tests/$p")
-	done < <(sed -e 's/#.*//' -e 's/[[:space:]]*$//' -e '/^$/d' "$TOP/igt-tests/series")
-fi
-what="sm60 kernels of the IGT series (envydis, envyas, control words)"
+what="sm60 kernels of the IGT series (envydis, envyas, control words, registers)"
 tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+verdict=
+# However the script ends, it leaves a TAP line.
+trap 'rc=$?; [ -n "$verdict" ] || echo "not ok - $what # stopped with exit status $rc near line ${err_line:-?} before a verdict" >&3; rm -rf "$tmp"' EXIT
+trap 'err_line=$LINENO' ERR
 
 fail() { # fail REASON [DETAIL-FILE]
 	{
 		echo "not ok - $what # $1"
 		[ -z "${2:-}" ] || sed 's/^/# /' "$2" | head -n 40
 	} >&3
+	verdict=fail
 	echo "check-sm60-kernels: $1" >&2
 	exit 1
 }
+[ $# -le 1 ] || fail "usage: check-sm60-kernels.sh [--tap FILE] [C-FILE]"
 
 # 1. envydis and envyas, built once per envytools snapshot and fix.
 envy=${ENVYTOOLS_DIR:-$TOP/../shared/envytools}
@@ -71,45 +82,34 @@ if [ ! -x "$bin/envydis" ] || [ ! -x "$bin/envyas" ]; then
 	mv "$bin.tmp" "$bin"
 fi
 
-# 2. The kernels: NAME, then "WORD LISTING" lines, from the added lines of
-# each patch (or the lines of each C file).
-for s in "${sources[@]}"; do
-	[ -f "$s" ] || fail "$s: no such file"
-	case $s in
-	*.patch) sed -n 's/^+//p' "$s" ;;
-	*) cat "$s" ;;
+# 2. The source: the file given, or sm60.c of the applied series.
+if [ $# = 1 ]; then
+	source=$1
+	case $source in
+	*.patch) fail "$source: a patch; give a C file (or none: the series is applied)" ;;
 	esac
-done | awk -v dir="$tmp" '
-	/^static const uint64_t [A-Za-z0-9_]+\[\] = \{$/ {
-		name = $4; sub(/\[\]$/, "", name)
-		if (name in seen) { print "duplicate kernel " name > "/dev/stderr"; exit 1 }
-		seen[name] = 1; order[++n] = name; inside = 1; next
-	}
-	inside && /^};$/ { inside = 0; next }
-	inside {
-		# (no {16}: mawk has no interval expressions)
-		if ($0 !~ /^\t0x[0-9a-f]+ull, \/\* .* \*\/$/ || index($0, "ull,") != 20) {
-			print "kernel " name ": line not of the form \"<tab>0x<16 hex digits>ull, /* listing */\": " $0 > "/dev/stderr"
-			exit 1
-		}
-		w = substr($0, 2, 18)
-		l = $0; sub(/^[^\/]*\/\* /, "", l); sub(/ \*\/$/, "", l)
-		print w > (dir "/" name ".words")
-		print l > (dir "/" name ".s")
-		next
-	}
-	END {
-		if (inside) { print "kernel " name ": no closing \"};\"" > "/dev/stderr"; exit 1 }
-		for (i = 1; i <= n; i++) print order[i] > (dir "/kernels")
-	}' 2> "$tmp/extract.err" || fail "cannot read the kernels" "$tmp/extract.err"
-[ -s "$tmp/kernels" ] || fail "no kernel found in ${sources[*]##*/}"
+else
+	igt_report() { [ "$1" = OK ] || echo "$2${3:+: $3}" >> "$tmp/apply.err"; }
+	if ! igt_base_repo || ! igt_apply "$BUILD/igt-sm60"; then
+		fail "no IGT tree with the series applied: $(head -n 1 "$tmp/apply.err" 2>/dev/null)" \
+			"$tmp/apply.err"
+	fi
+	source=$BUILD/igt-sm60/src/lib/nouveau/sm60.c
+fi
+[ -f "$source" ] || fail "$source: no such file"
 
-# 3. The checks, per kernel.
+# 3. The kernels: "NAME GPRS MAXREG" lines in $tmp/kernels, in the
+# table's order; the words and the listing in $tmp/NAME.words, NAME.s.
+need python3
+python3 "$TOP/scripts/sm60-kernels.py" "$source" "$tmp" > "$tmp/extract.err" 2>&1 ||
+	fail "${source##*/}: $(head -n 1 "$tmp/extract.err")" "$tmp/extract.err"
+
+# 4. The checks, per kernel.
 norm() { sed -E 's/[[:space:]]+/ /g; s/^ //; s/ $//' "$@"; }
 summary=()
 bad=0
 : > "$tmp/details"
-while read -r k; do
+while read -r k gprs top; do
 	n=$(wc -l < "$tmp/$k.words")
 	errs=()
 	# disassembly: no unknown opcode or bit, same text as the listing
@@ -146,8 +146,11 @@ while read -r k; do
 		awk '((NR - 1) % 4 == 0) != /^sched / { printf "'"$k"': word %d: %s\n", NR - 1, $0 }' \
 			"$tmp/$k.s" >> "$tmp/details"
 	fi
+	# registers: the listing's highest below the table's count
+	[ $((top + 1)) -le "$gprs" ] ||
+		errs+=("uses \$r$top, but igt_sm60_kernels[] allocates $gprs registers")
 	if [ ${#errs[@]} = 0 ]; then
-		summary+=("$k ($n words)")
+		summary+=("$k ($n words, \$r0-\$r$top of $gprs registers)")
 	else
 		bad=1
 		summary+=("$k: $(printf '%s; ' "${errs[@]}" | sed 's/; $//')")
@@ -157,6 +160,7 @@ done < "$tmp/kernels"
 list=$(printf '%s, ' "${summary[@]}" | sed 's/, $//')
 if [ $bad = 0 ]; then
 	echo "ok - $what: $list" >&3
+	verdict=ok
 else
 	fail "$list" "$tmp/details"
 fi

@@ -9,8 +9,9 @@
 #  - scripts/callgraph.sh: no allocator (or, for non-blocking roots, no
 #    sleeping call) reachable from the mmu-notifier callbacks listed in
 #    configs/callgraph-roots (its own TAP file, copied in here).
-#  - the hand-encoded sm_60 kernels of the IGT series (igt-tests/), with
-#    envydis and envyas (scripts/check-sm60-kernels.sh).
+#  - the hand-encoded sm_60 kernels of the IGT series (igt-tests/): its
+#    lib/nouveau/sm60.c after the whole series, with envydis and envyas
+#    (scripts/check-sm60-kernels.sh).
 # Needs a built test flavor ($BUILD/out-test): its objects tell which files
 # of the touched directories this configuration compiles.
 # Exits non-zero if any check failed.

@@ -22,14 +22,7 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-T=$TOP/igt-tests
-val() { sed -n "s/^$1=//p" "$T/base"; }
-commit=$(val commit)
-sha=$(val sha256)
-tarname=$(val tarball)
-upstream=$(val upstream)
-short=${commit:0:8}
-base=$CACHE/igt-$short
+. "$TOP/scripts/igt-lib.sh"
 work=$BUILD/igt
 src=$work/src
 bld=$work/build
@@ -53,65 +46,17 @@ finish() {
 	log "igt: $(grep -c '^ok' "$tap") ok, $nfail not ok (TAP in $tap)"
 	exit $((nfail > 0))
 }
+igt_report() { result "$@"; }
 
-# 1. The base: a git repository of the snapshot, tag "base", cached.
-unpack() { # unpack TARBALL DIR
-	local t=$1 d=$2 got
-	got=$(sha256sum "$t" | cut -d' ' -f1)
-	if [ "$got" != "$sha" ]; then
-		result FAIL "snapshot $t has sha256 $sha" "it has $got"
-		finish
-	fi
-	result OK "snapshot $(basename "$t") has the pinned sha256"
-	tar -xJf "$t" -C "$d" --strip-components=1
-}
-if ! git -C "$base" rev-parse -q --verify refs/tags/base >/dev/null 2>&1; then
-	shared=$TOP/../shared/igt/$tarname
-	rm -rf "$base.tmp"
-	mkdir -p "$base.tmp"
-	if [ -n "${IGT_SRC:-}" ] && [ -f "$IGT_SRC" ]; then
-		log "igt: unpacking $IGT_SRC"
-		unpack "$IGT_SRC" "$base.tmp"
-	elif [ -n "${IGT_SRC:-}" ] && [ -d "$IGT_SRC" ]; then
-		log "igt: copying $IGT_SRC (a directory: no sha256 to check, assumed at $commit)"
-		(cd "$IGT_SRC" && git archive "$commit" 2>/dev/null || tar -c --exclude=.git .) |
-			tar -x -C "$base.tmp"
-	elif [ -f "$shared" ]; then
-		log "igt: unpacking $shared"
-		unpack "$shared" "$base.tmp"
-	elif timeout 30 git ls-remote "$upstream" >/dev/null 2>&1; then
-		log "igt: cloning $upstream at $commit"
-		git clone -q "$upstream" "$base.tmp/.clone"
-		git -C "$base.tmp/.clone" archive "$commit" | tar -x -C "$base.tmp"
-		rm -rf "$base.tmp/.clone"
-	else
-		rm -rf "$base.tmp"
-		echo "not ok - igt: IGT source found # none of ../shared/igt, IGT_SRC, upstream" >> "$tap"
-		die "no IGT source: $shared is missing (CI keeps /work/shared beside the clone as ../shared), IGT_SRC is not set (a tarball of igt-gpu-tools $commit or a source directory) and $upstream cannot be reached"
-	fi
-	(
-		cd "$base.tmp"
-		git init -q -b main
-		git config user.name "nouveau-svm developers"
-		git config user.email "dev@nouveau-svm.invalid"
-		git config gc.auto 0
-		git add -A
-		git commit -q -m "base: igt-gpu-tools $short"
-		git tag base
-	)
-	mv "$base.tmp" "$base"
-	log "igt: base repository ready in $base"
-else
-	result OK "snapshot cached in $base (sha256 checked when it was unpacked)"
-fi
+# 1. The base: a git repository of the snapshot, tag "base", cached
+# (scripts/igt-lib.sh).
+igt_base_repo || finish
+base=$igt_base
 
 # 2. checkpatch --strict on every patch, with IGT's own options, except
 # FILE_PATH_CHANGES: IGT's MAINTAINERS has no entries per test file, so
 # every new test would ask whether it needs updating.
-patches=()
-while read -r p; do
-	patches+=("$T/$p")
-done < <(sed -e 's/#.*//' -e 's/[[:space:]]*$//' -e '/^$/d' "$T/series")
+mapfile -t patches < <(igt_patches)
 [ ${#patches[@]} -gt 0 ] || die "igt-tests/series lists no patch"
 if [ -f "$SRC/scripts/checkpatch.pl" ]; then
 	mapfile -t opts < <(grep -v -e '^--emacs' -e '^\s*$' "$base/.checkpatch.conf")
@@ -130,31 +75,18 @@ else
 	echo "ok - igt: checkpatch of igt-tests/ # SKIP no kernel tree yet (checkpatch.pl comes from it)" >> "$tap"
 fi
 
-# 3. Apply the series (again only when it changed).
-id=$( { echo "$commit"; cat "${patches[@]}"; } | sha256sum | cut -c1-16)
-if [ "$(cat "$work/series-id" 2>/dev/null)" != "$id" ] || [ ! -d "$src/.git" ]; then
-	rm -rf "$src" "$bld" "$work/series-id"
-	git clone -q --no-checkout "$base" "$src"
-	git -C "$src" checkout -q -b nsvm base
-	git -C "$src" config user.name "nouveau-svm developers"
-	git -C "$src" config user.email "dev@nouveau-svm.invalid"
-	if ! git -C "$src" am -q "${patches[@]}" > "$work/am.log" 2>&1; then
-		cat "$work/am.log" >&2
-		git -C "$src" am --abort >/dev/null 2>&1 || true
-		result FAIL "igt-tests/series applies to igt-gpu-tools $short" "see $work/am.log"
-		finish
-	fi
-	# The snapshot lacks three i915 OA metric files (see
-	# ../shared/igt/README.md) that meson lists; the i915-perf library
-	# they feed is not built here, so any valid XML of the same family
-	# lets meson configure.  Untracked, never part of a patch.
-	for f in oa-acmgt1.xml oa-acmgt2.xml oa-acmgt3.xml; do
-		[ -f "$src/lib/i915/perf-configs/$f" ] ||
-			cp "$src/lib/i915/perf-configs/oa-mtlgt2.xml" "$src/lib/i915/perf-configs/$f"
-	done
-	echo "$id" > "$work/series-id"
-fi
-result OK "igt-tests/series (${#patches[@]} patches) applies to igt-gpu-tools $short"
+# 3. Apply the series (again only when it changed, scripts/igt-lib.sh);
+# a new tree gets a new build directory.
+igt_apply "$work" || finish
+[ "$igt_reapplied" = 0 ] || rm -rf "$bld"
+# The snapshot lacks three i915 OA metric files (see
+# ../shared/igt/README.md) that meson lists; the i915-perf library they
+# feed is not built here, so any valid XML of the same family lets meson
+# configure.  Untracked, never part of a patch.
+for f in oa-acmgt1.xml oa-acmgt2.xml oa-acmgt3.xml; do
+	[ -f "$src/lib/i915/perf-configs/$f" ] ||
+		cp "$src/lib/i915/perf-configs/oa-mtlgt2.xml" "$src/lib/i915/perf-configs/$f"
+done
 
 # 4. Configure (nouveau only) and build the test; the series' C files are
 # compiled again on their own below, so their warnings are seen on every run.
@@ -228,8 +160,8 @@ fi
 
 # 5. The subtest list.
 bin=$bld/tests/nouveau_svm
-if diff -u "$T/subtests" <("$bin" --list-subtests) > "$work/subtests.diff"; then
-	result OK "nouveau_svm --list-subtests matches igt-tests/subtests ($(grep -c . "$T/subtests") subtests)"
+if diff -u "$IGT_TESTS/subtests" <("$bin" --list-subtests) > "$work/subtests.diff"; then
+	result OK "nouveau_svm --list-subtests matches igt-tests/subtests ($(grep -c . "$IGT_TESTS/subtests") subtests)"
 else
 	cat "$work/subtests.diff" >&2
 	result FAIL "nouveau_svm --list-subtests matches igt-tests/subtests" "see $work/subtests.diff"
@@ -240,7 +172,7 @@ fi
 mkdir -p "$stage/bin" "$stage/lib"
 cp "$bin" "$stage/bin/"
 cp -L "$bld/lib/libigt.so.0" "$stage/lib/"
-cp "$T/subtests" "$stage/subtests"
+cp "$IGT_TESTS/subtests" "$stage/subtests"
 log "igt: staged $(du -sh "$stage" | cut -f1) in $stage"
 
 # 7. --run: on this machine (a Pascal GPU, as root), through the guest's

@@ -15,8 +15,9 @@
 #  - checkpatch.sh must reject tests/harness/bad.patch, also while that file
 #    is tracked by git (the trap of checkpatch inside a git work tree);
 #  - check-sm60-kernels.sh must pass the IGT series' sm_60 kernels and fail
-#    on each of three mutations of them (a flipped instruction bit, a
-#    flipped control-word bit, a deleted word).
+#    on each of ten mutations of them (flipped bits, a deleted word, a later
+#    patch, array forms it must read or refuse, an empty array, a register
+#    count), and pass two harmless changes of form (see sm60_mutations).
 # Exits non-zero if any line is "not ok".
 # NSVM_SELFTEST_ONLY=GLOB (for work on the harness only): just the saved
 # runs whose name matches, the mutation check limited to them.
@@ -280,53 +281,109 @@ else
 	sed 's/^/# /' "$tmp/upgrade.log" | tail -n 20 >> "$tapf"
 fi
 
-# check-sm60-kernels.sh must fail on a kernel of the IGT series with one
-# bit flipped in an instruction word, one bit flipped in a control word, or
-# one word deleted (bundles shifted); and pass on the kernels as they are.
+# check-sm60-kernels.sh must pass the kernels of the IGT series (sm60.c as
+# the series leaves it) and fail on each mutation of them:
+#  - insn-bit, ctrl-bit, word-deleted: one bit flipped in an instruction
+#    word or in a control word, one word deleted (bundles shifted);
+#  - later-patch: a third patch flips a bit of a word of sm60.c (the
+#    listing unchanged): the result of the whole series is what counts;
+#  - sized-array, brace-next-line, other-type: a kernel with a flipped bit,
+#    declared as NAME[16], with its "{" on the next line, or as unsigned
+#    long long (a form the check does not read: its words are outside the
+#    arrays read, the table names an array not read);
+#  - unlisted-array: one more array the table does not name;
+#  - empty-array: a kernel without words (a "not ok" line, not a crash);
+#  - gprs: the table gives the read kernel 8 registers, it uses $r9;
+# and pass on sized-array-ok and brace-next-line-ok (the same forms, with
+# the words unchanged).
 sm60_mutations() {
-	local w=$tmp/sm60 chk=$TOP/scripts/check-sm60-kernels.sh p m
+	local w=$tmp/sm60 chk=$TOP/scripts/check-sm60-kernels.sh m want rc p
 	mkdir -p "$w"
-	# the kernel files, as C, from the added lines of the IGT patches
-	while read -r p; do
-		sed -n 's/^+//p' "$TOP/igt-tests/$p"
-	done < <(sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$TOP/igt-tests/series") > "$w/ok.c"
-	if ! "$chk" "$w/ok.c" > "$w/ok.tap" 2>&1; then
+	# the unchanged kernels, and sm60.c as the series leaves it
+	if ! NSVM_BUILD=$w/build "$chk" > "$w/ok.tap" 2>&1; then
 		echo "the unchanged kernels do not pass:"
 		cat "$w/ok.tap"
 		return 1
 	fi
+	cp "$w/build/igt-sm60/src/lib/nouveau/sm60.c" "$w/ok.c"
 	python3 - "$w" <<'PY' || return 1
 import re, sys
 d = sys.argv[1]
 src = open(d + "/ok.c").read().split("\n")
 words = [i for i, l in enumerate(src) if re.match(r"^\t0x[0-9a-f]{16}ull, /\* ", l)]
-def flip(line, bit):
-    out = list(src)
+def first(pattern):
+    return next(i for i, l in enumerate(src) if re.match(pattern, l))
+def flip(lines, line, bit):
+    out = list(lines)
     w = int(out[line][3:19], 16) ^ (1 << bit)
     out[line] = "\t0x%016x" % w + out[line][19:]
     return out
+write, atomic = first(r"static const uint64_t sm60_write\[\] = \{$"), \
+    first(r"static const uint64_t sm60_atomic_add\[\] = \{$")
+def sized(lines):
+    return [l.replace("sm60_write[] = {", "sm60_write[16] = {") for l in lines]
+def brace(lines):
+    out = list(lines)
+    out[atomic] = "static const uint64_t sm60_atomic_add[] =\n{"
+    return out
 # word 3: the first instruction of the first kernel that is not a special
 # register read (iscadd: bit 0 is a bit of its destination register);
-# word 0: a control word (bit 3: the top bit of the first stall count)
-muts = {"insn-bit": flip(words[3], 0), "ctrl-bit": flip(words[0], 3)}
+# word 0: a control word (bit 3: the top bit of the first stall count);
+# the second word of a kernel: its first instruction (mov: bit 0 of $r0)
+muts = {"insn-bit": flip(src, words[3], 0), "ctrl-bit": flip(src, words[0], 3)}
 muts["word-deleted"] = [l for i, l in enumerate(src) if i != words[5]]
+muts["sized-array"] = sized(flip(src, write + 2, 0))
+muts["sized-array-ok"] = sized(src)
+muts["brace-next-line"] = brace(flip(src, atomic + 2, 0))
+muts["brace-next-line-ok"] = brace(src)
+other = flip(src, write + 2, 0)
+other[write] = "static const unsigned long long sm60_write[] = {"
+muts["other-type"] = other
+end = src.index("};", write)
+muts["unlisted-array"] = src[:end + 1] + ["", src[write].replace("sm60_write", "sm60_spare")] + \
+    src[write + 1:end + 1] + src[end + 1:]
+muts["empty-array"] = src[:write + 1] + src[end:]
+muts["gprs"] = [re.sub(r"sizeof\(sm60_read\), 16$", "sizeof(sm60_read), 8", l) for l in src]
+assert muts["gprs"] != src
 for name, lines in muts.items():
     open("%s/%s.c" % (d, name), "w").write("\n".join(lines))
+# later-patch: sm60.c after the series, with one bit of sm60_write flipped
+open(d + "/later.c", "w").write("\n".join(flip(src, write + 2, 0)))
 PY
-	for m in insn-bit ctrl-bit word-deleted; do
-		if "$chk" "$w/$m.c" > "$w/$m.tap" 2>&1 || ! grep -q '^not ok' "$w/$m.tap"; then
-			echo "mutation $m was not caught:"
+	# later-patch: the flip as a third patch of a copy of igt-tests/
+	mkdir -p "$w/series"
+	cp "$TOP/igt-tests/base" "$TOP/igt-tests/series" "$TOP"/igt-tests/*.patch "$w/series/"
+	git clone -q "$w/build/igt-sm60/src" "$w/later" &&
+	cp "$w/later.c" "$w/later/lib/nouveau/sm60.c" &&
+	git -C "$w/later" -c user.name=t -c user.email=t@t commit -q -am "sm60: one bit of sm60_write" &&
+	git -C "$w/later" format-patch -q -1 --zero-commit -o "$w/series" --start-number 3 ||
+		{ echo "cannot make the later patch"; return 1; }
+	(cd "$w/series" && ls -- 0003-*.patch) >> "$w/series/series"
+	for m in insn-bit ctrl-bit word-deleted later-patch sized-array brace-next-line other-type \
+		 unlisted-array empty-array gprs sized-array-ok brace-next-line-ok; do
+		want=fail
+		[[ $m != *-ok ]] || want=pass
+		rc=0
+		if [ $m = later-patch ]; then
+			NSVM_BUILD=$w/build-later NSVM_IGT_TESTS=$w/series "$chk" > "$w/$m.tap" 2>&1 || rc=$?
+		else
+			"$chk" "$w/$m.c" > "$w/$m.tap" 2>&1 || rc=$?
+		fi
+		p=$(grep -c '^ok - \|^not ok - ' "$w/$m.tap" || true)
+		if [ "$p" != 1 ] || { [ $want = fail ] && { [ $rc = 0 ] || ! grep -q '^not ok' "$w/$m.tap"; }; } ||
+		   { [ $want = pass ] && { [ $rc != 0 ] || ! grep -q '^ok' "$w/$m.tap"; }; }; then
+			echo "mutation $m: expected to $want (exit status $rc, $p TAP lines):"
 			cat "$w/$m.tap"
 			return 1
 		fi
-		echo "$m: $(grep '^not ok' "$w/$m.tap" | sed 's/.* # //')"
+		echo "$m: $(grep '^ok\|^not ok' "$w/$m.tap" | sed 's/.* # //; s/^ok - [^:]*: /passes: /' | cut -c1-150)"
 	done
 }
 if sm60_mutations > "$tmp/sm60.log" 2>&1; then
-	echo "ok - harness: check-sm60-kernels.sh passes the IGT kernels and fails on a flipped instruction bit, a flipped control bit and a deleted word" >> "$tapf"
+	echo "ok - harness: check-sm60-kernels.sh passes the IGT kernels and fails on 10 mutations (bits, a deleted word, a later patch, array forms, an empty array, register count)" >> "$tapf"
 	sed 's/^/# /' "$tmp/sm60.log" >> "$tapf"
 else
-	echo "not ok - harness: check-sm60-kernels.sh passes the IGT kernels and fails on a flipped instruction bit, a flipped control bit and a deleted word" >> "$tapf"
+	echo "not ok - harness: check-sm60-kernels.sh passes the IGT kernels and fails on 10 mutations (bits, a deleted word, a later patch, array forms, an empty array, register count)" >> "$tapf"
 	sed 's/^/# /' "$tmp/sm60.log" | tail -n 30 >> "$tapf"
 fi
 

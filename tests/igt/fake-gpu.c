@@ -12,16 +12,25 @@
  *    block, registers, constant buffer 0 (address, size, content) and that
  *    the code at the program offset is the kernel's;
  *  - plays the host semaphore release (SEMAPHOREA..D on subchannel 0) into
- *    the semaphore BO, or drops it to model a killed channel.
+ *    the semaphore BO, or drops it to model a killed channel (the fence
+ *    signals, no release) or a grid that never ends (no release, and the
+ *    fence stays busy);
+ *  - checks the three answers of igt_nouveau_compute_poll() (completed,
+ *    killed, still running) and the limit of DESC_SLOTS (128) launches
+ *    outstanding (in child processes: a failed igt_assert exits).
  * It proves the helper pushes what its comments say; nothing about a GPU.
  * Prints the number of launches and releases seen; exits 1 on a mismatch.
  */
 
+#include <errno.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
 
 #include <nouveau/nouveau.h>
 
@@ -37,7 +46,8 @@ static uint32_t pushbuf[PUSH_WORDS];
 static uint32_t *executed = pushbuf;
 static uint32_t state[8][0x4000 / 4];
 static int launches, releases, errors;
-static bool drop_release;
+static bool drop_release;	/* killed channel or hung grid: no release */
+static bool busy;		/* hung grid: the fence never signals */
 
 static const struct igt_sm60_args *launch_args;
 static uint32_t launch_threads, launch_offset;
@@ -160,10 +170,20 @@ void nouveau_bo_ref(struct nouveau_bo *bo, struct nouveau_bo **pbo)
 	*pbo = bo;
 }
 
-/* every job is done when waited for: released, or its channel "killed" */
+/*
+ * Every job is done when waited for (released, or its channel "killed"),
+ * except with busy set: then a grid still runs and its fence is pending,
+ * which only a NOBLOCK wait can report (-EBUSY) without hanging here.
+ */
 int nouveau_bo_wait(struct nouveau_bo *bo, uint32_t access, struct nouveau_client *client)
 {
-	return 0;
+	if (!busy)
+		return 0;
+	if (!(access & NOUVEAU_BO_NOBLOCK)) {
+		CHECK(0, "blocking wait on a grid that never ends");
+		exit(1);
+	}
+	return -EBUSY;
 }
 
 /* mesa's hand-made Pascal QMD layout (little-endian bit-fields) */
@@ -263,8 +283,11 @@ int main(void)
 {
 	struct igt_sm60_args args = { .src = 0x1234567000ull, .shift = 2, .seed = 7, .mask = 15 };
 	struct nouveau_device dev = {};
+	enum igt_nouveau_compute_state got;
 	struct igt_nouveau_compute *cp;
+	struct timespec t0, t1;
 	struct nouveau_bo *out;
+	long ms;
 
 	cp = igt_nouveau_compute_new(&dev);
 	CHECK(state[1][0] == PASCAL_COMPUTE_A, "SET_OBJECT");
@@ -298,14 +321,53 @@ int main(void)
 	igt_nouveau_compute_launch(cp, IGT_SM60_WRITE, IGT_NOUVEAU_CP_BLOCK, &args, &out, 1);
 	CHECK(!igt_nouveau_compute_wait(cp, 5), "wait saw a release that did not land");
 	igt_nouveau_compute_launch(cp, IGT_SM60_WRITE, IGT_NOUVEAU_CP_BLOCK, &args, &out, 1);
-	CHECK(!igt_nouveau_compute_poll(cp, 1), "poll saw a release that did not land");
+	got = igt_nouveau_compute_poll(cp, 1);
+	CHECK(got == IGT_NOUVEAU_COMPUTE_KILLED, "killed channel: poll says %d", got);
+
+	/* a grid that never ends: no release and a busy fence, for the whole second */
+	busy = true;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	igt_nouveau_compute_launch(cp, IGT_SM60_WRITE, IGT_NOUVEAU_CP_BLOCK, &args, &out, 1);
+	got = igt_nouveau_compute_poll(cp, 1);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	ms = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
+	CHECK(got == IGT_NOUVEAU_COMPUTE_RUNNING, "grid still running: poll says %d", got);
+	CHECK(ms >= 1000 && ms < 2000, "poll(1 s) of a running grid returned after %ld ms", ms);
+	busy = false;
 	drop_release = false;
+
 	igt_nouveau_compute_launch(cp, IGT_SM60_READ, IGT_NOUVEAU_CP_BLOCK, &args, &out, 1);
-	CHECK(igt_nouveau_compute_poll(cp, 1), "poll missed a release");
+	got = igt_nouveau_compute_poll(cp, 1);
+	CHECK(got == IGT_NOUVEAU_COMPUTE_COMPLETED, "completed grid: poll says %d", got);
+
+	/*
+	 * DESC_SLOTS launches may be outstanding, one more fails (igt_assert
+	 * in a child exits non-zero): a wait or poll that saw the jobs end
+	 * frees the slots.
+	 */
+	printf("expected below: IGT's report of a failed assertion, 129 launches outstanding\n");
+	fflush(stdout);
+	for (int extra = 0; extra <= 1; extra++) {
+		int before = errors, status;
+		pid_t pid = fork();
+
+		if (!pid) {
+			for (int i = 0; i < 128 + extra; i++)
+				igt_nouveau_compute_launch(cp, IGT_SM60_READ, IGT_NOUVEAU_CP_BLOCK,
+							   &args, &out, 1);
+			_exit(errors > before ? 2 : 0);
+		}
+		CHECK(waitpid(pid, &status, 0) == pid && WIFEXITED(status), "child");
+		CHECK(!WEXITSTATUS(status) == !extra,
+		      "%d launches outstanding: the child exited with %d", 128 + extra,
+		      WEXITSTATUS(status));
+	}
+	igt_nouveau_compute_launch(cp, IGT_SM60_READ, IGT_NOUVEAU_CP_BLOCK, &args, &out, 1);
+	CHECK(igt_nouveau_compute_wait(cp, 5), "no release after the children");
 
 	igt_nouveau_compute_del(&cp);
-	CHECK(launches == 6 && releases == 7, "%d launches, %d releases", launches, releases);
-	printf("%d launches, %d semaphore releases (1 setup), %d mismatches\n",
-	       launches, releases, errors);
+	CHECK(launches == 8 && releases == 9, "%d launches, %d releases", launches, releases);
+	printf("%d launches, %d semaphore releases (1 setup), poll: completed, killed, running;"
+	       " 128 launches outstanding, not 129; %d mismatches\n", launches, releases, errors);
 	return errors ? 1 : 0;
 }
