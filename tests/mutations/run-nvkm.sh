@@ -5,6 +5,7 @@
 # expects.
 #
 #   tests/mutations/run-nvkm.sh [-o FILE] GROUP...
+#   tests/mutations/run-nvkm.sh -p CONSOLE GROUP   (judge a saved console log)
 #
 # GROUP is "control" (the tree as it is: every case must pass) or
 # NAME[,NAME...], mutations of nvkm_vmm.py booted together (it refuses
@@ -31,10 +32,11 @@ usage() {
 	exit 2
 }
 
-outfile=
-while getopts o:h opt; do
+outfile='' parse=''
+while getopts o:p:h opt; do
 	case $opt in
 	o)	outfile=$OPTARG ;;
+	p)	parse=$OPTARG ;;
 	*)	usage ;;
 	esac
 done
@@ -43,6 +45,76 @@ shift $((OPTIND - 1))
 if [ -n "$outfile" ]; then
 	case $outfile in /*) ;; *) outfile=$PWD/$outfile ;; esac
 	[ -d "$(dirname "$outfile")" ] || { echo "ERROR: no directory for $outfile" >&2; exit 2; }
+fi
+
+say() {
+	printf '%s\n' "$*"
+	[ -z "$outfile" ] || printf '%s\n' "$*" >> "$outfile"
+}
+
+# A console log without its carriage returns and printk prefixes.
+printk() {
+	sed -E -e 's/\r$//' -e 's/^\[ *[0-9]+\.[0-9]+\](\[ *[A-Z][0-9]+\])? //' "$1"
+}
+
+# The nvkm_vmm stream of a console log.
+ktap() {
+	printk "$1" |
+		awk '/# Subtest: nvkm_vmm$/ { on = 1 } on { print } on && /^(not )?ok [0-9]+ nvkm_vmm$/ { on = 0 }'
+}
+
+# report GROUP CONSOLE RC BUILD_S BOOT_S: print (and keep) what the boot
+# showed and the verdict; returns 1 unless the group was caught.
+report() {
+	local g=$1 console=$2 rc=$3 stream failed total expected missed extra verdict
+	expected=
+	# shellcheck disable=SC2086
+	[ "$g" = control ] || expected=$("$mut" --cases ${g//,/ } | sort -u)
+	stream=$(ktap "$console")
+	failed=$(printf '%s\n' "$stream" | sed -nE 's/^ *not ok [0-9]+ (nvkm_vmm_test_[a-z0-9_]+).*/\1/p' | sort -u)
+	total=$(printf '%s\n' "$stream" | grep -cE '^ *(not )?ok [0-9]+ nvkm_vmm_test_' || true)
+
+	if [ "$4" = - ]; then
+		say "## ${g//,/ } (console log $console)"
+	else
+		say "## ${g//,/ } (build ${4}s, boot ${5}s, ended $(date -u +%FT%TZ))"
+	fi
+	say "$(printf '%s\n' "$stream" | grep -E '^ *not ok |^ *# (nvkm_vmm|Totals):|^(not )?ok [0-9]+ nvkm_vmm$' || echo '(no nvkm_vmm result in the console)')"
+	# Where each failing case first failed.
+	printf '%s\n' "$stream" | grep -E '(EXPECTATION|ASSERTION) FAILED at|^ *# [a-z0-9_]+: .*(SPT refs|2 MiB range|lockdep|KASAN)' |
+		sed -E 's/^ +//' | awk '!seen[$0]++' | head -n 30 |
+		while IFS= read -r l; do say "  $l"; done || true
+	# The kernel's own reports during the boot, counted.
+	printk "$console" | grep -E '^(WARNING: |BUG: |INFO: |Oops|Kernel panic|kernel BUG)' |
+		sed -E 's/ PID: [0-9]+ / PID: - /' | sort | uniq -c |
+		while read -r n l; do say "  report x$n: $l"; done || true
+
+	if [ "$rc" != 0 ]; then
+		verdict="BOOT FAILED (run-qemu.sh exit $rc)"
+	elif [ "$total" -eq 0 ]; then
+		verdict="NO RESULT: the suite did not run"
+	elif [ "$g" = control ]; then
+		verdict="CONTROL FAILED ($total cases)"
+		[ -n "$failed" ] || [ "$total" != 21 ] || verdict=ok
+	else
+		missed=$(comm -23 <(printf '%s\n' "$expected") <(printf '%s\n' "$failed") | tr '\n' ' ')
+		extra=$(comm -13 <(printf '%s\n' "$expected") <(printf '%s\n' "$failed") | tr '\n' ' ')
+		verdict=caught
+		[ -z "${missed// /}" ] || verdict="MISSED: ${missed% }"
+		[ -z "${extra// /}" ] || verdict="$verdict; also failed: ${extra% }"
+	fi
+	say "verdict: $verdict"
+	say ""
+	case $verdict in ok|caught*) return 0 ;; *) return 1 ;; esac
+}
+
+if [ -n "$parse" ]; then
+	[ $# = 1 ] || { echo "ERROR: -p takes one group" >&2; exit 2; }
+	[ -f "$parse" ] || { echo "ERROR: no console log $parse" >&2; exit 2; }
+	# shellcheck disable=SC2086
+	[ "$1" = control ] || "$mut" --cases ${1//,/ } > /dev/null || exit 2
+	report "$1" "$parse" 0 - -
+	exit
 fi
 
 need python3 git
@@ -59,9 +131,6 @@ mapfile -t files < <("$mut" --files)
 git -C "$SRC" diff --quiet -- "${files[@]}" ||
 	die "$SRC has changes in ${files[*]}; commit or stash them first (this script restores those files with git checkout)"
 
-exec 9> "$BUILD/.run-nvkm.lock"
-flock -n 9 || die "another run-nvkm.sh uses $BUILD"
-
 restore() { git -C "$SRC" checkout -q -- "${files[@]}"; }
 trap restore EXIT
 
@@ -74,30 +143,15 @@ ln -s "$TOP/scripts" "$guest/scripts"
 cp "$TOP/guest/init" "$guest/guest/init"
 cp "$TOP/guest/tests/20-nouveau-load" "$guest/guest/tests/"
 
-say() {
-	printf '%s\n' "$*"
-	[ -z "$outfile" ] || printf '%s\n' "$*" >> "$outfile"
-}
-
-# The nvkm_vmm stream of a console log, printk prefixes dropped.
-ktap() {
-	sed -E 's/^\[ *[0-9]+\.[0-9]+\] //' "$1" |
-		awk '/# Subtest: nvkm_vmm$/ { on = 1 } on { print } on && /^(not )?ok [0-9]+ nvkm_vmm$/ { on = 0 }'
-}
+exec 9> "$BUILD/.run-nvkm.lock"
+flock -n 9 || die "another run-nvkm.sh uses $BUILD"
 
 bad=0
 for g in "$@"; do
-	names=${g//,/ }
 	log "== group $g"
 	restore
-	if [ "$g" = control ]; then
-		expected=
-	else
-		# shellcheck disable=SC2086
-		"$mut" "$SRC" $names >&2
-		# shellcheck disable=SC2086
-		expected=$("$mut" --cases $names | sort -u)
-	fi
+	# shellcheck disable=SC2086
+	[ "$g" = control ] || "$mut" "$SRC" ${g//,/ } >&2
 	t0=$(date +%s)
 	"$TOP/scripts/build.sh" test
 	t1=$(date +%s)
@@ -107,39 +161,7 @@ for g in "$@"; do
 		"$TOP/scripts/run-qemu.sh" test || rc=$?
 	t2=$(date +%s)
 	restore
-
-	console=$BUILD/out-test/run/console.log
-	stream=$(ktap "$console")
-	failed=$(printf '%s\n' "$stream" | sed -nE 's/^ *not ok [0-9]+ (nvkm_vmm_test_[a-z0-9_]+).*/\1/p' | sort -u)
-	total=$(printf '%s\n' "$stream" | grep -cE '^ *(not )?ok [0-9]+ nvkm_vmm_test_' || true)
-
-	say "## ${g//,/ } (build ${t1}-${t0}=$((t1 - t0)) s, boot $((t2 - t1)) s, $(date -u +%FT%TZ))"
-	say "$(printf '%s\n' "$stream" | grep -E '^ *not ok |^ *# (nvkm_vmm|Totals):|^(not )?ok [0-9]+ nvkm_vmm$' || echo '(no nvkm_vmm result in the console)')"
-	# Where each failing case first failed.
-	printf '%s\n' "$stream" | grep -E '(EXPECTATION|ASSERTION) FAILED at|^ *# [a-z0-9_]+: .*(SPT refs|2 MiB range|lockdep)' |
-		sed -E 's/^ +//' | awk '!seen[$0]++' | head -n 30 | while IFS= read -r l; do say "  $l"; done
-	# The kernel's own reports during the boot (one line each).
-	sed -E 's/^\[ *[0-9]+\.[0-9]+\] //' "$console" |
-		grep -E '^(WARNING: |BUG: |INFO: |Oops|Kernel panic|kernel BUG)' |
-		sed -E 's/ PID: [0-9]+ / PID: - /' | sort | uniq -c | sed 's/^ */  report x/' |
-		while IFS= read -r l; do say "$l"; done
-
-	verdict=
-	if [ $rc != 0 ]; then
-		verdict="BOOT FAILED (run-qemu.sh exit $rc)"
-	elif [ "$total" -eq 0 ]; then
-		verdict="NO RESULT: the suite did not run"
-	elif [ "$g" = control ]; then
-		if [ -z "$failed" ] && [ "$total" = 21 ]; then verdict=ok; else verdict="CONTROL FAILED ($total cases)"; fi
-	else
-		missed=$(comm -23 <(printf '%s\n' "$expected") <(printf '%s\n' "$failed") | tr '\n' ' ')
-		extra=$(comm -13 <(printf '%s\n' "$expected") <(printf '%s\n' "$failed") | grep . | tr '\n' ' ' || true)
-		if [ -n "${missed// /}" ]; then verdict="MISSED: ${missed% }"; else verdict="caught"; fi
-		[ -z "$extra" ] || verdict="$verdict; also failed: ${extra% }"
-	fi
-	say "verdict: $verdict"
-	say ""
-	case $verdict in ok|caught*) ;; *) bad=1 ;; esac
+	report "$g" "$BUILD/out-test/run/console.log" $rc $((t1 - t0)) $((t2 - t1)) || bad=1
 done
 log "out-test now holds the kernel of the last group; $SRC is restored"
 exit $bad
