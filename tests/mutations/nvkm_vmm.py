@@ -73,7 +73,9 @@ MUTATIONS = {
           '\t\t    next->memory || next->mapped != map ||\n'
           '\t\t    (map && next->refd != page))\n',
           '\t\t    next->memory || next->mapped != map)\n')],
-        ['nvkm_vmm_test_pfn_map_mixed_sizes']),
+        # random: a 2 MiB prepare next to a 4 KiB one is merged into it
+        # (its model check fails; seen alone, 2026-12-02)
+        ['nvkm_vmm_test_pfn_map_mixed_sizes', 'nvkm_vmm_test_pfn_random']),
     'map-over-other-size': (
         '0028: PFNMAP writes PTEs of its page size over a node mapped at '
         'the other one',
@@ -109,6 +111,10 @@ MUTATIONS = {
           '\t} else {\n',
           '\t\tnvkm_vmm_flush(it);\n'
           '\t} else {\n')],
+        # Before the fixup of 2026-12-02 the case only raced for it, and
+        # 400 rounds never lost the race (21/21 passed): it now checks
+        # that the flush between the unlink and the free runs under the
+        # lock.
         ['nvkm_vmm_test_pfn_clear_concurrent']),
     'clear-without-pfn-lock': (
         '0031/0032: nvkm_vmm_pfn_clear() walks the page tables without '
@@ -131,6 +137,11 @@ MUTATIONS = {
           '\tlockdep_assert_held(&vmm->mutex.pfn);\n\n'
           '\t/* TLB flush depth for PTE writes at the deepest level.',
           '\t/* TLB flush depth for PTE writes at the deepest level.')],
+        # clear_nonblock: the clear no longer backs off from a held PFN
+        # lock.  clear_concurrent: the walker meets freed page tables, a
+        # race (lost in every boot so far: KASAN, then an oops in the
+        # clearing thread); KASAN's taint also turns lockdep off, so
+        # clear_reclaim_class fails too.
         ['nvkm_vmm_test_pfn_clear_nonblock',
          'nvkm_vmm_test_pfn_clear_concurrent']),
     'put-unallocated-clears-first': (
@@ -187,7 +198,15 @@ MUTATIONS = {
           '\telse\n'
           '\t\tnvkm_done(pt->memory);\n',
           '\t/* mutation: mapped on demand, as other VMMs */\n')],
+        # in_reclaim: lockdep reports reclaim -> PFN lock -> instmem mutex
+        # -> reclaim.  clear_nonblock: a sleep in atomic context (the
+        # instmem mutex), a failure since the fixup of 2026-12-02.  Also
+        # seen: every case before the report that links a page table fails
+        # on the fake instmem's count of cold maps under the PFN lock
+        # (map_4k ... clear_crossing), and random and clear_reclaim_class
+        # on lockdep being off.
         ['nvkm_vmm_test_pfn_clear_in_reclaim',
+         'nvkm_vmm_test_pfn_clear_nonblock',
          'nvkm_vmm_test_pfn_commit_in_reclaim']),
 }
 

@@ -16,7 +16,8 @@
 # guest/tests/20-nouveau-load is packed, booted with
 # kunit.filter_glob=nvkm_vmm, and the mutated files are restored with git.
 # The failing cases, the suite summary and the kernel's reports (lockdep,
-# KASAN, WARN) are printed and, with -o, appended to FILE.
+# KASAN, WARN) are printed and, with -o, appended to FILE; each boot's
+# console log is kept as $NSVM_BUILD/mutations/GROUP.console.log.
 #
 # Exit status: 0 when every group is caught (each case it names fails; the
 # control passes 21/21), 1 when one is not or a boot fails, 2 on bad usage.
@@ -161,7 +162,10 @@ for g in "$@"; do
 		"$TOP/scripts/run-qemu.sh" test || rc=$?
 	t2=$(date +%s)
 	restore
-	report "$g" "$BUILD/out-test/run/console.log" $rc $((t1 - t0)) $((t2 - t1)) || bad=1
+	# Each boot's console is kept: the next boot starts a new one.
+	mkdir -p "$BUILD/mutations"
+	cp "$BUILD/out-test/run/console.log" "$BUILD/mutations/$g.console.log"
+	report "$g" "$BUILD/mutations/$g.console.log" $rc $((t1 - t0)) $((t2 - t1)) || bad=1
 done
 log "out-test now holds the kernel of the last group; $SRC is restored"
 exit $bad
