@@ -1,0 +1,301 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Undo the nvkm VMM fixes of issue 10 (patches 0026-0035) in a patched
+tree, so that a boot of the result shows which cases of the nvkm_vmm KUnit
+suite catch each of them.
+
+    tests/mutations/nvkm_vmm.py TREE NAME...     apply NAME... to TREE
+    tests/mutations/nvkm_vmm.py --check TREE [NAME...]
+                                                 match only, write nothing
+    tests/mutations/nvkm_vmm.py --list           name, boot, cases, patch
+    tests/mutations/nvkm_vmm.py --cases NAME...  cases that must fail
+    tests/mutations/nvkm_vmm.py --files          files the mutations edit
+
+Every edit must match the source exactly once (after the edits of the
+mutations named before it): a fix that was reworked makes the script fail
+instead of silently testing nothing.  Several mutations may share a boot
+only if no case is expected to fail for two of them, and none of them is
+marked "alone": those turn lockdep off for the rest of the boot (a lockdep
+report, or a KASAN report, which taints the kernel as making lockdep
+unreliable), which would hide what the next lockdep-based case checks.
+Combinations that break these rules are refused.
+
+tests/mutations/run-nvkm.sh boots them (one group per boot) and compares
+the failing cases with the lists below; docs/evidence/
+mutations-nvkm-2026-12-02.txt is such a run.
+
+Not here: routing nvkm_vmm_pfn_clear() through the 6.12 PFNCLR path
+(nvkm_vmm_pfn_unmap() under vmm->mutex.vmm).  With the PFN lock held by
+another thread, the non-blocking clear case would then block with
+preemption disabled, and the thread holding the lock waits for the case:
+the boot hangs.  docs/evidence/nvkm-old-path/ has that run, made with the
+case skipped.
+"""
+import sys
+
+VMM = 'drivers/gpu/drm/nouveau/nvkm/subdev/mmu/vmm.c'
+
+# name: (what it undoes, alone, [(file, old, new)], cases that must fail)
+MUTATIONS = {
+    'split-fail-drops-refs': (
+        '0026: pfn_unmap drops the PTE references before splitting the '
+        'node; a failed split WARNs, returns 0 and leaves the node mapped',
+        False,
+        [(VMM,
+          '\t\tnext = nvkm_vmm_pfn_split_merge(vmm, vma, start, size, 0, false);\n'
+          '\t\tif (!next) {\n'
+          '\t\t\tnvkm_vmm_ptes_pfn_clear(vmm, page, start, size);\n'
+          '\t\t\tret = -ENOMEM;\n'
+          '\t\t\tcontinue;\n'
+          '\t\t}\n'
+          '\n'
+          '\t\tnvkm_vmm_ptes_unmap_put(vmm, page, start, size, false, true);\n'
+          '\t\tvma = next;\n'
+          '\t\tvma->refd = NVKM_VMA_PAGE_NONE;\n'
+          '\t\tvma->mapped = false;\n',
+          '\t\tnvkm_vmm_ptes_unmap_put(vmm, page, start, size, false, true);\n'
+          '\t\tnext = nvkm_vmm_pfn_split_merge(vmm, vma, start, size, 0, false);\n'
+          '\t\tif (!WARN_ON(!next)) {\n'
+          '\t\t\tvma = next;\n'
+          '\t\t\tvma->refd = NVKM_VMA_PAGE_NONE;\n'
+          '\t\t\tvma->mapped = false;\n'
+          '\t\t}\n')],
+        ['nvkm_vmm_test_pfn_unmap_split_fails']),
+    'merge-other-size': (
+        '0027: pfn_split_merge merges a range into a mapped neighbour '
+        'whatever page size the neighbour holds references at',
+        False,
+        [(VMM,
+          '\t\tif (prev->memory || prev->mapped != map ||\n'
+          '\t\t    (map && prev->refd != page))\n',
+          '\t\tif (prev->memory || prev->mapped != map)\n'),
+         (VMM,
+          '\t\t    next->memory || next->mapped != map ||\n'
+          '\t\t    (map && next->refd != page))\n',
+          '\t\t    next->memory || next->mapped != map)\n')],
+        # random: a 2 MiB prepare next to a 4 KiB one is merged into it
+        # (its model check fails; seen alone, 2026-12-02)
+        ['nvkm_vmm_test_pfn_map_mixed_sizes', 'nvkm_vmm_test_pfn_random']),
+    'map-over-other-size': (
+        '0028: PFNMAP writes PTEs of its page size over a node mapped at '
+        'the other one',
+        False,
+        [(VMM,
+          '\t\tif (mapped && vma->refd != page - vmm->func->page) {\n'
+          '\t\t\tret = -EBUSY;\n'
+          '\t\t\tgoto next;\n'
+          '\t\t}\n', '')],
+        ['nvkm_vmm_test_pfn_map_over_other_size']),
+    'unmap-part-of-large-page': (
+        '0029: pfn_unmap of part of a 2 MiB page cuts the node and leaves '
+        'the PTE and its reference behind',
+        False,
+        [(VMM,
+          '\t\tif (!IS_ALIGNED(start | size, 1ULL << page->shift)) {\n'
+          '\t\t\tsize = ALIGN(start + size, 1ULL << page->shift);\n'
+          '\t\t\tstart = ALIGN_DOWN(start, 1ULL << page->shift);\n'
+          '\t\t\tsize -= start;\n'
+          '\t\t}\n', '')],
+        ['nvkm_vmm_test_pfn_unmap_part_of_2m']),
+    'unlink-without-pfn-lock': (
+        '0031: page tables unlinked (pointer, PDE, flush) without '
+        'vmm->mutex.pfn, so a PFN walker can use one being freed',
+        True,
+        [(VMM,
+          '\t\tmutex_lock(&vmm->mutex.pfn);\n'
+          '\t\tTRA(it, "PDE unmap %s", nvkm_vmm_desc_type(&desc[it->lvl - 1]));\n',
+          '\t\tTRA(it, "PDE unmap %s", nvkm_vmm_desc_type(&desc[it->lvl - 1]));\n'),
+         (VMM,
+          '\t\tnvkm_vmm_flush(it);\n'
+          '\t\tmutex_unlock(&vmm->mutex.pfn);\n'
+          '\t} else {\n',
+          '\t\tnvkm_vmm_flush(it);\n'
+          '\t} else {\n')],
+        # Before the fixup of 2026-12-02 the case only raced for it, and
+        # 400 rounds never lost the race (21/21 passed): it now checks
+        # that the flush between the unlink and the free runs under the
+        # lock.
+        ['nvkm_vmm_test_pfn_clear_concurrent']),
+    'clear-without-pfn-lock': (
+        '0031/0032: nvkm_vmm_pfn_clear() walks the page tables without '
+        'vmm->mutex.pfn (its lockdep assertions go too, or every clear '
+        'would WARN)',
+        True,
+        [(VMM,
+          '\tif (block)\n'
+          '\t\tmutex_lock(&vmm->mutex.pfn);\n'
+          '\telse if (!mutex_trylock(&vmm->mutex.pfn))\n'
+          '\t\treturn -EBUSY;\n'
+          '\tret = nvkm_vmm_pfn_clear_locked(vmm, addr, end, block);\n'
+          '\tmutex_unlock(&vmm->mutex.pfn);\n',
+          '\tret = nvkm_vmm_pfn_clear_locked(vmm, addr, end, block);\n'),
+         (VMM,
+          '\tlockdep_assert_held(&vmm->mutex.pfn);\n\n'
+          '\t/* Address bits below each level\'s index. */\n',
+          '\t/* Address bits below each level\'s index. */\n'),
+         (VMM,
+          '\tlockdep_assert_held(&vmm->mutex.pfn);\n\n'
+          '\t/* TLB flush depth for PTE writes at the deepest level.',
+          '\t/* TLB flush depth for PTE writes at the deepest level.')],
+        # clear_nonblock: the clear no longer backs off from a held PFN
+        # lock.  clear_concurrent: the walker meets freed page tables, a
+        # race (lost in every boot so far: KASAN, then an oops in the
+        # clearing thread); KASAN's taint also turns lockdep off, so
+        # clear_reclaim_class fails too.
+        ['nvkm_vmm_test_pfn_clear_nonblock',
+         'nvkm_vmm_test_pfn_clear_concurrent']),
+    'put-unallocated-clears-first': (
+        '0033 (as first written): a put that does not start in an '
+        'allocated node clears and un-prepares the range before failing',
+        False,
+        [(VMM,
+          '\tvma = nvkm_vmm_node_search(vmm, addr);\n'
+          '\tif (!vma) {\n'
+          '\t\tret = -EINVAL;\n'
+          '\t\tgoto done;\n'
+          '\t}\n'
+          '\tfor (start = addr; vma && start < limit; vma = node(vma, next)) {\n',
+          '\tvma = nvkm_vmm_node_search(vmm, addr);\n'
+          '\tfor (start = addr; vma && start < limit; vma = node(vma, next)) {\n')],
+        ['nvkm_vmm_test_pfn_put_unallocated']),
+    'accept-non-replay': (
+        '0035: the PFN operations accept a VMM that is not replayable '
+        '(page tables mapped on demand, PFN lock in the shared class)',
+        False,
+        [(VMM,
+          '\tif (!vmm->replay)\n'
+          '\t\treturn -EINVAL;\n'
+          '\tif (!imem || !imem->kmap_nolock)\n',
+          '\tif (!imem || !imem->kmap_nolock)\n')],
+        ['nvkm_vmm_test_pfn_refused']),
+    'accept-locking-instmem': (
+        '0035: the PFN operations accept an instmem that takes a lock to '
+        'map an object already mapped (gk20a with an IOMMU)',
+        False,
+        [(VMM,
+          '\tif (!imem || !imem->kmap_nolock)\n'
+          '\t\treturn -EOPNOTSUPP;\n',
+          '\tif (!imem)\n'
+          '\t\treturn -EOPNOTSUPP;\n')],
+        ['nvkm_vmm_test_pfn_refused']),
+    'pfn-lock-shared-class': (
+        '0035: the PFN lock of replayable VMMs stays in the lock class of '
+        'every other VMM',
+        True,
+        [(VMM,
+          '\tlockdep_set_class(&vmm->mutex.pfn, &nvkm_vmm_pfn_replay_key);\n',
+          '')],
+        ['nvkm_vmm_test_pfn_clear_reclaim_class']),
+    'page-tables-not-held': (
+        '0035: page tables of replayable VMMs are CPU-mapped on demand, so '
+        'PTE and PDE writes under the PFN lock take the instmem mutex',
+        True,
+        [(VMM,
+          '\tif (!vmm->replay || !pt)\n'
+          '\t\treturn;\n'
+          '\tif (hold)\n'
+          '\t\tnvkm_kmap(pt->memory);\n'
+          '\telse\n'
+          '\t\tnvkm_done(pt->memory);\n',
+          '\t/* mutation: mapped on demand, as other VMMs */\n')],
+        # in_reclaim: lockdep reports reclaim -> PFN lock -> instmem mutex
+        # -> reclaim.  clear_nonblock: a sleep in atomic context (the
+        # instmem mutex), a failure since the fixup of 2026-12-02.  Also
+        # seen: every case before the report that links a page table fails
+        # on the fake instmem's count of cold maps under the PFN lock
+        # (map_4k ... clear_crossing), and random and clear_reclaim_class
+        # on lockdep being off.
+        ['nvkm_vmm_test_pfn_clear_in_reclaim',
+         'nvkm_vmm_test_pfn_clear_nonblock',
+         'nvkm_vmm_test_pfn_commit_in_reclaim']),
+}
+
+
+def die(msg):
+    sys.exit(f'nvkm_vmm.py: {msg}')
+
+
+def known(names):
+    for name in names:
+        if name not in MUTATIONS:
+            die(f'unknown mutation {name!r}; known: {" ".join(MUTATIONS)}')
+
+
+def check_group(names):
+    """One boot: no 'alone' mutation with others, no case expected twice."""
+    if len(set(names)) != len(names):
+        die(f'a mutation is named twice: {" ".join(names)}')
+    if len(names) > 1:
+        alone = [n for n in names if MUTATIONS[n][1]]
+        if alone:
+            die(f'{" ".join(alone)} turn(s) lockdep off: boot alone')
+        seen = {}
+        for name in names:
+            for case in MUTATIONS[name][3]:
+                if case in seen:
+                    die(f'{case} is expected to fail for both {seen[case]} '
+                        f'and {name}: boot them apart')
+                seen[case] = name
+
+
+def apply(tree, names, write):
+    files = {}
+    for name in names:
+        what, _, edits, cases = MUTATIONS[name]
+        for path, old, new in edits:
+            if path not in files:
+                try:
+                    with open(f'{tree}/{path}') as f:
+                        files[path] = f.read()
+                except OSError as e:
+                    die(f'{name}: cannot read {tree}/{path}: {e.strerror}')
+            n = files[path].count(old)
+            if n != 1:
+                die(f'{name}: expected text found {n} times in '
+                    f'{tree}/{path}:\n{old}')
+            files[path] = files[path].replace(old, new)
+        print(f'{name}: {what}; must fail: {" ".join(cases)}')
+    if write:
+        for path, src in files.items():
+            with open(f'{tree}/{path}', 'w') as f:
+                f.write(src)
+
+
+def main():
+    args = sys.argv[1:]
+    if not args or args[0] in ('-h', '--help'):
+        sys.exit(__doc__)
+    if args[0] == '--list':
+        for name, (what, alone, _, cases) in MUTATIONS.items():
+            print(f'{name}\t{"alone" if alone else "shared"}\t'
+                  f'{",".join(cases)}\t{what}')
+    elif args[0] == '--files':
+        print('\n'.join(sorted({e[0] for m in MUTATIONS.values()
+                                for e in m[2]})))
+    elif args[0] == '--cases':
+        known(args[1:])
+        for name in args[1:]:
+            print('\n'.join(MUTATIONS[name][3]))
+    elif args[0] == '--check':
+        if len(args) < 2:
+            die('--check needs a tree')
+        names = args[2:]
+        known(names)
+        if names:
+            check_group(names)
+            apply(args[1], names, False)
+        else:   # each on its own, all against the unmutated tree
+            for name in MUTATIONS:
+                apply(args[1], [name], False)
+    elif args[0].startswith('-'):
+        die(f'unknown option {args[0]}; see --help')
+    else:
+        if len(args) < 2:
+            die('name the mutations to apply (--list shows them)')
+        known(args[1:])
+        check_group(args[1:])
+        apply(args[0], args[1:], True)
+
+
+if __name__ == '__main__':
+    main()
