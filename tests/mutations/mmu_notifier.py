@@ -10,7 +10,7 @@ and prints, for each, the KUnit cases of the mmu_interval_notifier suite that
 must fail.  Every mutation must match the source exactly once: a fix that was
 reworked makes the script fail instead of silently testing nothing.
 """
-import sys
+import mutate
 
 # name: (what it undoes, [(old, new)], cases that must fail)
 MUTATIONS = {
@@ -27,18 +27,20 @@ MUTATIONS = {
          'update_twice_does_not_return_to_reader_seq']),
     'removal-keeps-seq': (
         'item 4: remove()/remove_deferred() leave the interval sequence alone',
-        [('\t\t\t/* Readers that began before the removal must retry */\n'
-          '\t\t\tWRITE_ONCE(interval_sub->invalidate_seq, seq);\n', ''),
-         ('\t\tinterval_sub->pending = MMU_INTERVAL_DEAD;\n'
+        # both removals share mn_itree_remove_locked(): its queued and its
+        # immediate path
+        [('\t\tinterval_sub->pending &= ~MMU_INTERVAL_PENDING_UPDATE;\n'
           '\t\tWRITE_ONCE(interval_sub->invalidate_seq,\n'
-          '\t\t\t   mn_itree_fresh_seq(subscriptions));\n',
-          '\t\tinterval_sub->pending = MMU_INTERVAL_DEAD;\n'),
+          '\t\t\t   subscriptions->invalidate_seq);\n'
+          '\t\treturn MN_ITREE_QUEUED;\n',
+          '\t\tinterval_sub->pending &= ~MMU_INTERVAL_PENDING_UPDATE;\n'
+          '\t\treturn MN_ITREE_QUEUED;\n'),
          ('\tinterval_sub->pending = MMU_INTERVAL_DEAD;\n'
           '\tWRITE_ONCE(interval_sub->invalidate_seq,\n'
           '\t\t   mn_itree_fresh_seq(subscriptions));\n'
-          '\tspin_unlock(&subscriptions->lock);\n',
+          '\treturn MN_ITREE_REMOVED;\n',
           '\tinterval_sub->pending = MMU_INTERVAL_DEAD;\n'
-          '\tspin_unlock(&subscriptions->lock);\n')],
+          '\treturn MN_ITREE_REMOVED;\n')],
         ['removal_fails_earlier_read_section']),
     'find-next-skips-same-start': (
         'item 5: find_next() restart skips intervals with the same start',
@@ -68,24 +70,6 @@ MUTATIONS = {
 }
 
 
-def main():
-    if len(sys.argv) < 2:
-        sys.exit(__doc__)
-    path = sys.argv[1] + '/mm/mmu_notifier.c'
-    names = sys.argv[2:] or list(MUTATIONS)
-    src = open(path).read()
-    for name in names:
-        if name not in MUTATIONS:
-            sys.exit(f'unknown mutation {name}; known: {" ".join(MUTATIONS)}')
-        what, edits, cases = MUTATIONS[name]
-        for old, new in edits:
-            n = src.count(old)
-            if n != 1:
-                sys.exit(f'{name}: expected text found {n} times in {path}:\n{old}')
-            src = src.replace(old, new)
-        print(f'{name}: {what}; must fail: {" ".join(cases)}')
-    open(path, 'w').write(src)
-
 
 if __name__ == '__main__':
-    main()
+    mutate.main_one_file(__doc__, '/mm/mmu_notifier.c', MUTATIONS)

@@ -11,7 +11,7 @@ cases of the nouveau_svm_range suite (run when nouveau.ko loads) that must
 fail.  Every mutation must match the source exactly once: a fix that was
 reworked makes the script fail instead of silently testing nothing.
 """
-import sys
+import mutate
 
 FILE = '/drivers/gpu/drm/nouveau/nouveau_svm_range.c'
 
@@ -35,24 +35,6 @@ MUTATIONS = {
 }
 
 
-def main():
-    if len(sys.argv) < 2:
-        sys.exit(__doc__)
-    path = sys.argv[1] + FILE
-    names = sys.argv[2:] or list(MUTATIONS)
-    src = open(path).read()
-    for name in names:
-        if name not in MUTATIONS:
-            sys.exit(f'unknown mutation {name}; known: {" ".join(MUTATIONS)}')
-        what, edits, cases = MUTATIONS[name]
-        for old, new in edits:
-            n = src.count(old)
-            if n != 1:
-                sys.exit(f'{name}: expected text found {n} times in {path}:\n{old}')
-            src = src.replace(old, new)
-        print(f'{name}: {what}; must fail: {" ".join(cases)}')
-    open(path, 'w').write(src)
-
 
 if __name__ == '__main__':
-    main()
+    mutate.main_one_file(__doc__, FILE, MUTATIONS)

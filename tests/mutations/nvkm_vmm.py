@@ -33,6 +33,8 @@ case skipped.
 """
 import sys
 
+import mutate
+
 VMM = 'drivers/gpu/drm/nouveau/nvkm/subdev/mmu/vmm.c'
 
 # name: (what it undoes, alone, [(file, old, new)], cases that must fail)
@@ -249,11 +251,8 @@ def apply(tree, names, write):
                         files[path] = f.read()
                 except OSError as e:
                     die(f'{name}: cannot read {tree}/{path}: {e.strerror}')
-            n = files[path].count(old)
-            if n != 1:
-                die(f'{name}: expected text found {n} times in '
-                    f'{tree}/{path}:\n{old}')
-            files[path] = files[path].replace(old, new)
+            files[path] = mutate.replace_once(files[path], old, new, name,
+                                              f'{tree}/{path}', die)
         print(f'{name}: {what}; must fail: {" ".join(cases)}')
     if write:
         for path, src in files.items():
