@@ -192,6 +192,21 @@ class Member:
         self.name, self.struct, self.array = name, struct, array
 
 
+def match_back(toks, j, close, open_):
+    """Index of the @open_ token that matches the @close at toks[j], scanning
+    backwards (0 if unbalanced)."""
+    d = 0
+    while j > 0:
+        if toks[j] == close:
+            d += 1
+        elif toks[j] == open_:
+            d -= 1
+            if d == 0:
+                break
+        j -= 1
+    return j
+
+
 def parse_members(body):
     """ordered members of a struct body; struct is the embedded struct type"""
     members = []
@@ -418,16 +433,7 @@ class Source:
             array = False
             while j > 0 and toks[j] == ']':
                 array = True
-                d = 0
-                while j > 0:
-                    if toks[j] == ']':
-                        d += 1
-                    elif toks[j] == '[':
-                        d -= 1
-                        if d == 0:
-                            break
-                    j -= 1
-                j -= 1
+                j = match_back(toks, j, ']', '[') - 1
             while j > 0 and toks[j].startswith('__') and toks[j - 1] not in ('struct', 'union'):
                 j -= 1     # __initconst, __maybe_unused...
             if not re.match(r'[A-Za-z_]\w*$', toks[j]):
@@ -438,16 +444,7 @@ class Source:
                 k -= 1
             st = None
             if toks[k] == '}':      # anonymous struct type
-                d = 0
-                b = k
-                while b > 0:
-                    if toks[b] == '}':
-                        d += 1
-                    elif toks[b] == '{':
-                        d -= 1
-                        if d == 0:
-                            break
-                    b -= 1
+                b = match_back(toks, k, '}', '{')
                 st = parse_members(toks[b + 1:k])
             elif k > 0 and toks[k - 1] in ('struct', 'union'):
                 st = toks[k]
