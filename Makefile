@@ -51,7 +51,7 @@ callgraph:
 checkpatch:
 	@$(S)/apply.sh && $(S)/checkpatch.sh
 
-## make bisect  build every prefix of the series (BISECT=quick: touched dirs only)
+## make bisect  build every prefix of the series (BISECT=quick: touched dirs only; BISECT_FROM=N resumes at N)
 bisect:
 	@$(S)/bisect.sh $(BISECT)
 
