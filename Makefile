@@ -8,7 +8,7 @@ B := $(or $(NSVM_BUILD),build)
 EXTRA_DIRS = $(subst $(comma), ,$(EXTRA))
 comma := ,
 
-.PHONY: all test deps tree export check checkpatch callgraph bisect bench harness-selftest clean help
+.PHONY: all test deps tree export check checkpatch callgraph bisect bench stress harness-selftest clean help
 
 help:
 	@sed -n 's/^## //p' $(firstword $(MAKEFILE_LIST))
@@ -24,6 +24,10 @@ test:
 ## make bench   the A/B benchmark only (bench kernel, one boot)
 bench:
 	@$(S)/bench.sh
+
+## make stress  the reliability campaign on the test kernel (up to ~1 h; short form in make test)
+stress:
+	@$(S)/stress.sh
 
 ## make deps    apt-install what the harness needs
 deps:

@@ -2,8 +2,11 @@
 # SPDX-License-Identifier: GPL-2.0
 # Pack the guest: busybox init (guest/init), the modules of the flavor, the
 # installed kselftests, the guest programs of the flavor (guest/tests/* for
-# "test", guest/bench/* for "bench") and any extra test directories given,
-# plus the shared libraries of every dynamic program.
+# "test", guest/bench/* for "bench", guest/stress/* for "stress", whose
+# $BUILD/out-stress links to the test kernel: scripts/stress.sh), the
+# shell library guest/lib/ (/nsvm/lib), the campaign's programs
+# (scripts/stress-progs.sh, /nsvm/stress) and any extra test directories
+# given, plus the shared libraries of every dynamic program.
 #   initramfs.sh FLAVOR [EXTRA_TEST_DIR...]  ->  $BUILD/out-FLAVOR/initramfs.cpio.gz
 # Extra directories: every executable at their top level runs in the guest
 # as 50-<dir>-<name>, i.e. after the tests numbered below 50 and before
@@ -12,12 +15,13 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-flavor=${1:?usage: initramfs.sh test|bench [extra test dir...]}
+flavor=${1:?usage: initramfs.sh test|bench|stress [extra test dir...]}
 shift
 case $flavor in
 test)	guest_dir=$TOP/guest/tests ;;
 bench)	guest_dir=$TOP/guest/bench ;;
-*)	die "unknown flavor '$flavor' (test or bench)" ;;
+stress)	guest_dir=$TOP/guest/stress ;;
+*)	die "unknown flavor '$flavor' (test, bench or stress)" ;;
 esac
 out=$BUILD/out-$flavor
 root=$out/initramfs
@@ -28,7 +32,7 @@ file -L /bin/busybox 2>/dev/null | grep -q 'statically linked' ||
 	log "warning: /bin/busybox is not static; its libraries are copied"
 
 rm -rf "$root"
-mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,lib,lib64,proc,sys,dev,tmp,etc,nsvm/tests,nsvm/extra}
+mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,lib,lib64,proc,sys,dev,tmp,etc,nsvm/tests,nsvm/extra,nsvm/lib}
 cp /bin/busybox "$root/bin/busybox"
 install -m 755 "$TOP/guest/init" "$root/init"
 : > "$root/etc/fstab"
@@ -45,6 +49,13 @@ fi
 # IGT nouveau_svm, staged by scripts/igt.sh (guest/tests/30-igt-nouveau-svm).
 if [ "$flavor" = test ] && [ -d "$BUILD/igt/stage" ]; then
 	cp -a "$BUILD/igt/stage" "$root/nsvm/igt"
+fi
+
+# The guest programs' shell library, and the campaign's programs.
+install -m 644 "$TOP"/guest/lib/* "$root/nsvm/lib/"
+if [ "$flavor" != bench ]; then
+	[ -d "$BUILD/stress-progs" ] || die "no $BUILD/stress-progs; run scripts/stress-progs.sh"
+	cp -a "$BUILD/stress-progs" "$root/nsvm/stress"
 fi
 
 # Programs from the host that the guest needs for real (the kselftest runner

@@ -53,6 +53,7 @@ if [ -z "$failed" ] && ! phase checks "$S/check.sh" &&
 	echo "not ok - static checks # failed without a TAP line (see its output above)" >> "$steps"
 fi
 step "build kselftests" "$S/selftests.sh" test
+step "build stress programs" "$S/stress-progs.sh"
 # IGT nouveau_svm (igt-tests/): its checks go to igt.tap; the guest runs it
 # if staged (guest/tests/30-igt-nouveau-svm reports it missing otherwise).
 if ! phase "IGT nouveau_svm" "$S/igt.sh" &&
