@@ -551,6 +551,20 @@ static void fuzz_ioctl(unsigned int ci)
 	}
 }
 
+/* A command, in proportion to its weight */
+static unsigned int pick_cmd(void)
+{
+	unsigned int total = 0, i;
+	uint64_t r;
+
+	for (i = 0; i < NCMDS; i++)
+		total += commands[i].weight;
+	r = below(total);
+	for (i = 0; r >= commands[i].weight; i++)
+		r -= commands[i].weight;
+	return i;
+}
+
 /* A piece of the window: start page and length in pages */
 static void piece(unsigned long *first, unsigned long *n)
 {
@@ -573,7 +587,7 @@ static void fuzz_child(uint64_t seed)
 	rng_state = seed;
 	/* the child uses the files of its parent: their mm is the parent's */
 	for (int i = 0; i < 4; i++)
-		fuzz_ioctl(below(NCMDS));
+		fuzz_ioctl(pick_cmd());
 	fflush(stdout);
 	_exit(unexpected ? 1 : 0);
 }
@@ -780,7 +794,7 @@ static int cmd_fuzz(int argc, char **argv)
 	}
 	for (fz.call = 0; fz.call < calls; fz.call++) {
 		if (chance(80))
-			fuzz_ioctl(below(NCMDS));
+			fuzz_ioctl(pick_cmd());
 		else
 			fuzz_mm_step();
 		if (fz.call && fz.call % 20000 == 0) {
