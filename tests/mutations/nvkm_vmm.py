@@ -36,6 +36,7 @@ import sys
 import mutate
 
 VMM = 'drivers/gpu/drm/nouveau/nvkm/subdev/mmu/vmm.c'
+UVMM = 'drivers/gpu/drm/nouveau/nvkm/subdev/mmu/uvmm.c'
 
 # name: (what it undoes, alone, [(file, old, new)], cases that must fail)
 MUTATIONS = {
@@ -188,6 +189,24 @@ MUTATIONS = {
           '\tlockdep_set_class(&vmm->mutex.pfn, &nvkm_vmm_pfn_replay_key);\n',
           '')],
         ['nvkm_vmm_test_pfn_clear_reclaim_class']),
+    'uvmm-any-size': (
+        '0034: the PFN methods without an array accept arguments longer '
+        'than their structure',
+        False,
+        [(UVMM, '\tif (uvmm->vmm->managed.raw || *argc < size || (!more && *argc != size))\n',
+          '\tif (uvmm->vmm->managed.raw || *argc < size)\n')],
+        ['nvkm_vmm_test_nvif_pfn_methods']),
+    'uvmm-any-version': (
+        '0034: the PFN methods accept any argument version',
+        False,
+        [(UVMM, '\tif (*(u8 *)argv != 0)\t/* version */\n\t\treturn NULL;\n', '')],
+        ['nvkm_vmm_test_nvif_pfn_methods']),
+    'uvmm-raw-accepted': (
+        '0034: the PFN methods work on a VMM the client manages raw',
+        False,
+        [(UVMM, '\tif (uvmm->vmm->managed.raw || *argc < size || (!more && *argc != size))\n',
+          '\tif (*argc < size || (!more && *argc != size))\n')],
+        ['nvkm_vmm_test_nvif_pfn_methods']),
     'page-tables-not-held': (
         '0035: page tables of replayable VMMs are CPU-mapped on demand, so '
         'PTE and PDE writes under the PFN lock take the instmem mutex',
