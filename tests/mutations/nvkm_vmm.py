@@ -207,6 +207,18 @@ MUTATIONS = {
         [(UVMM, '\tif (uvmm->vmm->managed.raw || *argc < size || (!more && *argc != size))\n',
           '\tif (*argc < size || (!more && *argc != size))\n')],
         ['nvkm_vmm_test_nvif_pfn_methods']),
+    'commit-allocates-atomic': (
+        '0033: commit makes a GFP_ATOMIC allocation under the PFN lock '
+        '(fs_reclaim_acquire() and lockdep cannot see one; fail-nth can)',
+        False,
+        [(VMM, '\tmutex_lock(&vmm->mutex.pfn);\n'
+               '\tif (!nvkm_vmm_pfn_walk(vmm, page, addr, addr + size,\n'
+               '\t\t\t       NVKM_VMM_PFN_CHECK)) {\n',
+          '\tmutex_lock(&vmm->mutex.pfn);\n'
+          '\tkfree(kmalloc(8, GFP_ATOMIC));\n'
+          '\tif (!nvkm_vmm_pfn_walk(vmm, page, addr, addr + size,\n'
+          '\t\t\t       NVKM_VMM_PFN_CHECK)) {\n')],
+        ['nvkm_vmm_test_pfn_fail_nth']),
     'page-tables-not-held': (
         '0035: page tables of replayable VMMs are CPU-mapped on demand, so '
         'PTE and PDE writes under the PFN lock take the instmem mutex',
