@@ -8,7 +8,7 @@ B := $(or $(NSVM_BUILD),build)
 EXTRA_DIRS = $(subst $(comma), ,$(EXTRA))
 comma := ,
 
-.PHONY: all test deps tree export check checkpatch callgraph bisect bench stress harness-selftest clean help
+.PHONY: all test deps tree export check checkpatch callgraph bisect bench stress kcsan harness-selftest clean help
 
 help:
 	@sed -n 's/^## //p' $(firstword $(MAKEFILE_LIST))
@@ -25,9 +25,13 @@ test:
 bench:
 	@$(S)/bench.sh
 
-## make stress  the reliability campaign on the test kernel (up to ~1 h; short form in make test)
+## make stress  the reliability campaign: test kernel, then KCSAN kernel (~1.5 h; short form in make test)
 stress:
 	@$(S)/stress.sh
+
+## make kcsan   the KCSAN flavor alone (the last part of make stress)
+kcsan:
+	@$(S)/kcsan.sh
 
 ## make deps    apt-install what the harness needs
 deps:

@@ -1,13 +1,13 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# Build the kernel of one flavor (test|bench) out of tree in $BUILD/out-FLAVOR
+# Build the kernel of one flavor (test|bench|kcsan) out of tree in $BUILD/out-FLAVOR
 # with ccache, then install its modules into $BUILD/out-FLAVOR/modroot.
 # Prints a progress line every 30 s; the full log is $BUILD/out-FLAVOR/build.log.
 # Extra make arguments may follow the flavor.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-flavor=${1:?usage: build.sh test|bench [make args]}
+flavor=${1:?usage: build.sh test|bench|kcsan [make args]}
 shift
 out=$BUILD/out-$flavor
 [ -f "$out/.config" ] || die "$out/.config missing; run scripts/config.sh $flavor"

@@ -6,14 +6,16 @@
 # option whose dependencies are missing).
 #   test:  qemu + mm-test + debug + nouveau + series
 #   bench: qemu + mm-test + bench
+#   kcsan: qemu + mm-test + kcsan + nouveau + series
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-flavor=${1:?usage: config.sh test|bench}
+flavor=${1:?usage: config.sh test|bench|kcsan}
 case $flavor in
 test)	frags="qemu-x86_64 mm-test debug nouveau series" ;;
 bench)	frags="qemu-x86_64 mm-test bench" ;;
-*)	die "unknown flavor '$flavor' (test or bench)" ;;
+kcsan)	frags="qemu-x86_64 mm-test kcsan nouveau series" ;;
+*)	die "unknown flavor '$flavor' (test, bench or kcsan)" ;;
 esac
 out=$BUILD/out-$flavor
 mkdir -p "$out"

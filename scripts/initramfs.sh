@@ -3,7 +3,8 @@
 # Pack the guest: busybox init (guest/init), the modules of the flavor, the
 # installed kselftests, the guest programs of the flavor (guest/tests/* for
 # "test", guest/bench/* for "bench", guest/stress/* for "stress", whose
-# $BUILD/out-stress links to the test kernel: scripts/stress.sh), the
+# $BUILD/out-stress links to the test kernel: scripts/stress.sh, and
+# guest/kcsan/* for "kcsan"), the
 # shell library guest/lib/ (/nsvm/lib), the campaign's programs
 # (scripts/stress-progs.sh, /nsvm/stress) and any extra test directories
 # given, plus the shared libraries of every dynamic program.
@@ -15,13 +16,14 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-flavor=${1:?usage: initramfs.sh test|bench|stress [extra test dir...]}
+flavor=${1:?usage: initramfs.sh test|bench|stress|kcsan [extra test dir...]}
 shift
 case $flavor in
 test)	guest_dir=$TOP/guest/tests ;;
 bench)	guest_dir=$TOP/guest/bench ;;
 stress)	guest_dir=$TOP/guest/stress ;;
-*)	die "unknown flavor '$flavor' (test, bench or stress)" ;;
+kcsan)	guest_dir=$TOP/guest/kcsan ;;
+*)	die "unknown flavor '$flavor' (test, bench, stress or kcsan)" ;;
 esac
 out=$BUILD/out-$flavor
 root=$out/initramfs

@@ -12,6 +12,11 @@ Inputs
   --expect-tests N  the names of the programs the guest had to run (repeat)
   --expect-kunit S  KUnit suites that must have run (repeat)
   --checks FILE     TAP produced by the static checks (repeat)
+  --kcsan-ours FILE functions of the series' code, one per line (the KCSAN
+                    flavor): a KCSAN report none of whose functions (the
+                    two of its header, the top frames of each access) is
+                    one of them is listed as the base kernel's, and does
+                    not fail the run; any other report still does
 
 Every test case becomes one TAP line.  A kernel report in the console
 (WARNING, BUG, lockdep, KASAN, kmemleak, panic...), a program that did not
@@ -370,7 +375,35 @@ def parse_kunit(tap, paths, expect):
             tap.add(False, f'kunit: suite {s} ran', 'suite missing from the kernel log')
 
 
-def scan_console(tap, path):
+KCSAN_HEADER = re.compile(r'^BUG: KCSAN: ([^/]+?) in (\S+)(?: / (\S+))?$')
+KCSAN_ACCESS = re.compile(r' by (task \d+|interrupt) on cpu \d+:$')
+KCSAN_FRAMES = 4    # frames of each access stack that name its code
+
+
+def kcsan_functions(lines, i):
+    """Functions of the KCSAN report starting at lines[i]: the two of its
+    header and the top KCSAN_FRAMES frames of each access stack."""
+    m = KCSAN_HEADER.match(lines[i])
+    names = {re.sub(r'\+0x.*', '', f) for f in m.groups()[1:] if f}
+    frames = -1     # -1: not in an access stack
+    for line in lines[i + 1:i + 120]:
+        if line.startswith('Reported by Kernel Concurrency Sanitizer'):
+            break
+        if KCSAN_ACCESS.search(line):
+            frames = 0
+            continue
+        f = line.strip()
+        if not f:
+            frames = -1
+            continue
+        if frames < 0 or frames >= KCSAN_FRAMES or f.startswith('?'):
+            continue
+        names.add(re.sub(r'\+0x.*', '', f.split()[0]))
+        frames += 1
+    return names
+
+
+def scan_console(tap, path, ours=None):
     try:
         lines = open(path, errors='replace').read().splitlines()
     except OSError as e:
@@ -378,7 +411,15 @@ def scan_console(tap, path):
         return
     lines = [PREFIX.sub('', raw.rstrip('\r')) for raw in lines]
     found = []
+    base_kcsan = []
     for i, line in enumerate(lines):
+        if ours is not None and KCSAN_HEADER.match(line):
+            names = kcsan_functions(lines, i)
+            if not names & ours:
+                base_kcsan.append(f'line {i + 1}: {line[:150]}')
+                continue
+            found.append((i, 'KCSAN report in the series\' code', line))
+            continue
         for pat, what in REPORTS:
             if re.search(pat, line):
                 found.append((i, what, line))
@@ -393,6 +434,9 @@ def scan_console(tap, path):
         diag.append(f'... and {len(found) - 10} more reports')
     tap.add(not found, 'kernel log: no WARNING/BUG/lockdep/KASAN/kmemleak/panic/stall report',
             f'{len(found)} reports' if found else '', diag)
+    if ours is not None:
+        tap.add(True, f'kernel log: {len(base_kcsan)} KCSAN reports in base-kernel code '
+                '(none of their functions is the series\')', '', base_kcsan[:20])
 
 
 def parse_checks(tap, path):
@@ -440,6 +484,7 @@ def main():
     ap.add_argument('--expect-tests', action='append', default=[])
     ap.add_argument('--expect-kunit', action='append', default=[])
     ap.add_argument('--checks', action='append', default=[])
+    ap.add_argument('--kcsan-ours', help="functions of the series' code, one per line")
     ap.add_argument('--allowed-skips',
                     default=os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                          '..', 'configs', 'allowed-skips'))
@@ -467,7 +512,11 @@ def main():
     if args.results:
         parse_results(tap, args.results, args.expect_tests, args.chktaint)
     if args.console:
-        scan_console(tap, args.console)
+        ours = None
+        if args.kcsan_ours:
+            with open(args.kcsan_ours) as f:
+                ours = {line.strip() for line in f if line.strip()}
+        scan_console(tap, args.console, ours)
     for h in args.header:
         print(f'# {h}')
     tap.emit(sys.stdout)

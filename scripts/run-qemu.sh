@@ -9,7 +9,7 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-flavor=${1:?usage: run-qemu.sh test|bench|stress}
+flavor=${1:?usage: run-qemu.sh test|bench|stress|kcsan}
 out=$BUILD/out-$flavor
 run=$out/run
 kernel=$out/arch/x86/boot/bzImage

@@ -4,8 +4,10 @@
 # KASAN, lockdep, kmemleak, fault injection): build it and the campaign's
 # programs as make test does, boot it once with guest/stress/ as the guest
 # programs, judge the run like make test (any kernel report, new taint,
-# leak, hang or unexpected result fails it).
-#   $BUILD/stress.tap  the run as TAP, ending "N passed, N failed, N skipped"
+# leak, hang or unexpected result fails it); then the KCSAN flavor
+# (scripts/kcsan.sh).  Ends with one line counting both runs.
+#   $BUILD/stress.tap  the test-kernel run as TAP
+#   $BUILD/kcsan.tap   the KCSAN run as TAP
 # The test kernel's out directory is shared: $BUILD/out-stress holds links
 # to it and the stress guest's own initramfs and run logs.  A repeat of one
 # run: NSVM_APPEND=NSVM_SEED=<seed printed by the run> make stress.
@@ -17,7 +19,7 @@ S=$TOP/scripts
 test_out=$BUILD/out-test
 out=$BUILD/out-stress
 lock_build
-rm -f "$BUILD/stress.tap"
+rm -f "$BUILD/stress.tap" "$BUILD/kcsan.tap"
 
 phase deps "$S/deps.sh" || exit 1
 phase "apply patches/series" "$S/apply.sh" || exit 1
@@ -36,4 +38,23 @@ guest_verdict stress --header "make stress: base Debian $BASE_PKG $(base_version
 prc=$?
 [ $rc = 0 ] && rc=$prc
 cat "$BUILD/stress.tap"
-exit $rc
+"$S/kcsan.sh" || rc=1
+
+echo
+p=0 f=0 sk=0
+for t in "$BUILD/stress.tap" "$BUILD/kcsan.tap"; do
+	line=$(tail -n 1 "$t" 2>/dev/null)
+	if [[ $line =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed,\ ([0-9]+)\ skipped$ ]]; then
+		echo "# ${t##*/}: $line"
+		p=$((p + BASH_REMATCH[1]))
+		f=$((f + BASH_REMATCH[2]))
+		sk=$((sk + BASH_REMATCH[3]))
+	else
+		echo "# ${t##*/}: no result"
+		f=$((f + 1))
+	fi
+done
+# a failure that left no TAP line still counts as one
+[ $rc = 0 ] || [ $f != 0 ] || f=1
+echo "$p passed, $f failed, $sk skipped"
+[ $f = 0 ]
