@@ -19,20 +19,13 @@ table=$BUILD/bench.txt
 lock_build
 rm -f "$BUILD/bench.tap" "$table"
 
-phase "apply patches/series" "$S/apply.sh" || exit 1
+kernel_phases bench || exit 1
 [ -f "$SRC/tools/testing/selftests/mm/hmm-bench.c" ] ||
 	die "this series has no tools/testing/selftests/mm/hmm-bench.c: nothing to benchmark"
-phase "configure bench kernel" "$S/config.sh" bench || exit 1
-phase "build bench kernel" "$S/build.sh" bench || exit 1
 KSFT_MM_PROGS=hmm-bench phase "build hmm-bench" "$S/selftests.sh" bench || exit 1
-phase "bench initramfs" "$S/initramfs.sh" bench || exit 1
-phase "boot and run the benchmark in QEMU" "$S/run-qemu.sh" bench
+boot_phases bench bench "$BUILD/bench.tap" \
+	"benchmark: base Debian $BASE_PKG $(base_version), series: $(series_list | wc -l) patches, bench kernel (ratios compare modes of one boot; absolute times are emulated)"
 rc=$?
-
-guest_verdict bench --header "benchmark: base Debian $BASE_PKG $(base_version), series: $(series_list | wc -l) patches, bench kernel (ratios compare modes of one boot; absolute times are emulated)" \
-	> "$BUILD/bench.tap"
-prc=$?
-[ $rc = 0 ] && rc=$prc
 
 # The table: the comment lines hmm-bench prints after its measurements.
 if [ -f "$run/results.log" ]; then

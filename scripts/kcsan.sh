@@ -18,11 +18,8 @@ lock_build
 rm -f "$BUILD/kcsan.tap"
 
 phase deps "$S/deps.sh" || exit 1
-phase "apply patches/series" "$S/apply.sh" || exit 1
-phase "configure KCSAN kernel" "$S/config.sh" kcsan || exit 1
-phase "build KCSAN kernel" "$S/build.sh" kcsan || exit 1
+kernel_phases kcsan || exit 1
 phase "build stress programs" "$S/stress-progs.sh" || exit 1
-phase "KCSAN initramfs" "$S/initramfs.sh" kcsan || exit 1
 
 # The functions of every C file the series changes, as the objects of this
 # build define them (static ones too; KCSAN names them the same way).
@@ -33,12 +30,9 @@ done | sort -u > "$out/kcsan-ours"
 log "kcsan: $(wc -l < "$out/kcsan-ours") functions of the series' files ($out/kcsan-ours)"
 [ -s "$out/kcsan-ours" ] || die "no function of the series' files found in $out"
 
-NSVM_TIMEOUT=${NSVM_TIMEOUT:-3600} phase "boot the KCSAN kernel in QEMU" "$S/run-qemu.sh" kcsan
+NSVM_TIMEOUT=${NSVM_TIMEOUT:-3600} boot_phases kcsan kcsan "$BUILD/kcsan.tap" \
+	"KCSAN flavor: base Debian $BASE_PKG $(base_version), series: $(series_list | wc -l) patches" \
+	--kcsan-ours "$out/kcsan-ours"
 rc=$?
-guest_verdict kcsan --kcsan-ours "$out/kcsan-ours" \
-	--header "KCSAN flavor: base Debian $BASE_PKG $(base_version), series: $(series_list | wc -l) patches" \
-	> "$BUILD/kcsan.tap"
-prc=$?
-[ $rc = 0 ] && rc=$prc
 cat "$BUILD/kcsan.tap"
 exit $rc

@@ -59,6 +59,66 @@ phase() {
 	return $rc
 }
 
+# kernel_phases FLAVOR: apply the series, configure and build the kernel of
+# FLAVOR (configs/), each a phase; false at the first that fails.
+kernel_phases() {
+	phase "apply patches/series" "$TOP/scripts/apply.sh" &&
+		phase "configure $1 kernel" "$TOP/scripts/config.sh" "$1" &&
+		phase "build $1 kernel" "$TOP/scripts/build.sh" "$1"
+}
+
+# boot_phases GUEST KERNEL TAP HEADER [PARSE-RESULTS ARGS...]: the guest
+# half of bench.sh, stress.sh and kcsan.sh: the initramfs of GUEST (its
+# programs are guest/GUEST) on the kernel of flavor KERNEL ($BUILD/out-GUEST
+# links to its .config, bzImage and modules when the two differ), one boot,
+# and the verdict (guest_verdict, with HEADER) written to TAP.  Its status:
+# that of the boot, else of the verdict.
+boot_phases() {
+	local guest=$1 kernel=$2 tap=$3 header=$4 rc prc
+	local out=$BUILD/out-$guest kout=$BUILD/out-$kernel
+	shift 4
+	if [ "$guest" != "$kernel" ]; then
+		mkdir -p "$out/arch/x86/boot"
+		ln -sfn "$kout/.config" "$out/.config"
+		ln -sfn "$kout/arch/x86/boot/bzImage" "$out/arch/x86/boot/bzImage"
+		ln -sfn "$kout/modroot" "$out/modroot"
+	fi
+	phase "$guest initramfs" "$TOP/scripts/initramfs.sh" "$guest" || return 1
+	phase "boot the $guest guest in QEMU" "$TOP/scripts/run-qemu.sh" "$guest"
+	rc=$?
+	guest_verdict "$guest" "$@" --header "$header" > "$tap"
+	prc=$?
+	[ $rc = 0 ] && rc=$prc
+	return $rc
+}
+
+# count_taps RC TAP...: one line per TAP file (its count line, or "no
+# result"), then the sum "N passed, N failed, N skipped".  A missing count
+# line is a failure, and so is a non-zero RC that left none (the count must
+# agree with the exit status).  Status: 0 only if nothing failed.
+count_taps() {
+	local rc=$1 t line p=0 f=0 s=0
+	shift
+	for t in "$@"; do
+		line=$(tail -n 1 "$t" 2>/dev/null)
+		if [[ $line =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed,\ ([0-9]+)\ skipped$ ]]; then
+			echo "# ${t##*/}: $line"
+			p=$((p + BASH_REMATCH[1]))
+			f=$((f + BASH_REMATCH[2]))
+			s=$((s + BASH_REMATCH[3]))
+		else
+			echo "# ${t##*/}: no result"
+			f=$((f + 1))
+		fi
+	done
+	if [ "$rc" != 0 ] && [ $f = 0 ]; then
+		echo "# a phase failed without a TAP line (see the messages above)"
+		f=1
+	fi
+	echo "$p passed, $f failed, $s skipped"
+	[ $f = 0 ]
+}
+
 # The patch files of patches/series in order (comments, blank lines
 # dropped): the one parser of the series file.
 series_list() {

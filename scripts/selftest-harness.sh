@@ -12,6 +12,8 @@
 #    that patch) (on a small fake base, see base_upgrade below);
 #  - run-qemu.sh with a fake QEMU: waits for a guest that prints no result
 #    for longer than a progress tick, and takes QEMU down when killed;
+#  - count_taps (the last line of make all and make stress) sums its TAP
+#    files and counts a missing count line or a silent failure;
 #  - checkpatch.sh must reject tests/harness/bad.patch, also while that file
 #    is tracked by git (the trap of checkpatch inside a git work tree);
 #  - check-sm60-kernels.sh must pass the IGT series' sm_60 kernels and fail
@@ -386,6 +388,21 @@ if sm60_mutations > "$tmp/sm60.log" 2>&1; then
 else
 	echo "not ok - harness: check-sm60-kernels.sh passes the IGT kernels and fails on 10 mutations (bits, a deleted word, a later patch, array forms, an empty array, register count)" >> "$tapf"
 	sed 's/^/# /' "$tmp/sm60.log" | tail -n 30 >> "$tapf"
+fi
+
+# count_taps (make all, make stress): the last line counts every run, a
+# run without a count line and a silent failure (status, no TAP) included.
+printf 'ok 1 a\n2 passed, 0 failed, 1 skipped\n' > "$tmp/t1.tap"
+printf 'ok 1 b\n' > "$tmp/t2.tap"
+if [ "$(count_taps 0 "$tmp/t1.tap" "$tmp/t1.tap" | tail -n 1)" = "4 passed, 0 failed, 2 skipped" ] &&
+   count_taps 0 "$tmp/t1.tap" > /dev/null &&
+   [ "$(count_taps 0 "$tmp/t1.tap" "$tmp/t2.tap" | tail -n 1)" = "2 passed, 1 failed, 1 skipped" ] &&
+   ! count_taps 0 "$tmp/t1.tap" "$tmp/t2.tap" > /dev/null &&
+   [ "$(count_taps 3 "$tmp/t1.tap" | tail -n 1)" = "2 passed, 1 failed, 1 skipped" ] &&
+   ! count_taps 3 "$tmp/t1.tap" > /dev/null; then
+	echo "ok - harness: count_taps sums the runs and counts a run without a count line or a silent failure" >> "$tapf"
+else
+	echo "not ok - harness: count_taps sums the runs and counts a run without a count line or a silent failure" >> "$tapf"
 fi
 
 if [ -f "$SRC/scripts/checkpatch.pl" ]; then
