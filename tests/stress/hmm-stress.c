@@ -596,8 +596,34 @@ static void fuzz_child(uint64_t seed)
 	_exit(unexpected ? 1 : 0);
 }
 
+/* Which pages of the window are anonymous memory (/proc/self/maps) */
+static void win_anon(bool *anon)
+{
+	uintptr_t lo = (uintptr_t)fz.win, hi = lo + WIN_PAGES * PAGE;
+	FILE *f = fopen("/proc/self/maps", "r");
+	char line[512];
+
+	memset(anon, 0, WIN_PAGES * sizeof(*anon));
+	while (f && fgets(line, sizeof(line), f)) {
+		unsigned long s, e, ino;
+		int name = 0;
+
+		if (sscanf(line, "%lx-%lx %*s %*s %*s %lu %n", &s, &e, &ino, &name) < 3 ||
+		    e <= lo || s >= hi)
+			continue;
+		/* no file behind it: no inode, no path (or a "[...]" name) */
+		if (ino || (name && line[name] && line[name] != '\n' && line[name] != '['))
+			continue;
+		for (unsigned long a = s > lo ? s : lo; a < e && a < hi; a += PAGE)
+			anon[(a - lo) / PAGE] = true;
+	}
+	if (f)
+		fclose(f);
+}
+
 static void fuzz_mm_step(void)
 {
+	static bool anon[WIN_PAGES];
 	unsigned long first, n, dst;
 	char *p;
 	int fd;
@@ -626,14 +652,16 @@ static void fuzz_mm_step(void)
 			       fz.win + dst * PAGE);
 		break;
 	case 5:		/* touch: CPU faults, migrations back from the device */
-		for (unsigned long i = 0; i < n; i += 1 + below(4)) {
-			unsigned char v;
-
-			/* mapped pages only, made writable first */
-			if (mincore(p + i * PAGE, PAGE, &v) ||
-			    mprotect(p + i * PAGE, PAGE, PROT_READ | PROT_WRITE))
+		win_anon(anon);
+		for (unsigned long i = first; i < first + n; i += 1 + below(4)) {
+			/*
+			 * Anonymous pages only, made writable first: the
+			 * device file's mmap has no fault handler, so its
+			 * pages SIGBUS once MADV_DONTNEED dropped them.
+			 */
+			if (!anon[i] || mprotect(fz.win + i * PAGE, PAGE, PROT_READ | PROT_WRITE))
 				continue;
-			p[i * PAGE + below(PAGE)] = (char)rnd();
+			fz.win[i * PAGE + below(PAGE)] = (char)rnd();
 		}
 		break;
 	case 6: {	/* a child uses our files, then exits */
