@@ -509,6 +509,13 @@ static void fuzz_ioctl(unsigned int ci)
 		cmd.addr = fuzz_addr(ci == 1);
 		cmd.ptr = fuzz_ptr();
 		cmd.npages = fuzz_npages();
+		/*
+		 * A snapshot writes a byte per page, mapped or not, until its
+		 * buffer ends: a huge one mostly into a page before a hole,
+		 * or each would take minutes.
+		 */
+		if (ci == 4 && cmd.npages > 65 + WIN_PAGES && chance(90))
+			cmd.ptr = (uintptr_t)fz.tail;
 		cmd.cpages = rnd();
 		cmd.faults = rnd();
 		arg = fuzz_arg(&cmd, sizeof(cmd));
