@@ -375,31 +375,38 @@ def parse_kunit(tap, paths, expect):
             tap.add(False, f'kunit: suite {s} ran', 'suite missing from the kernel log')
 
 
-KCSAN_HEADER = re.compile(r'^BUG: KCSAN: ([^/]+?) in (\S+)(?: / (\S+))?$')
+# "BUG: KCSAN: data-race in f / g", module symbols as "f [mod]", or with
+# one side only: "BUG: KCSAN: data-race in f+0x12/0x40"
+KCSAN_HEADER = re.compile(r'^BUG: KCSAN: ([^/]+?) in (\S+)(?: \[\S+\])?(?: / (\S+)(?: \[\S+\])?)?$')
 KCSAN_ACCESS = re.compile(r' by (task \d+|interrupt) on cpu \d+:$')
-KCSAN_FRAMES = 4    # frames of each access stack that name its code
+KCSAN_UNKNOWN = 'race at unknown origin'
 
 
 def kcsan_functions(lines, i):
     """Functions of the KCSAN report starting at lines[i]: the two of its
-    header and the top KCSAN_FRAMES frames of each access stack."""
+    header and every frame of each access stack (a race in a base helper
+    that the series' code calls without the lock it needs shows the
+    series' function further down).  None for a race at unknown origin:
+    one side is not known, so it may be the series' code."""
     m = KCSAN_HEADER.match(lines[i])
     names = {re.sub(r'\+0x.*', '', f) for f in m.groups()[1:] if f}
-    frames = -1     # -1: not in an access stack
-    for line in lines[i + 1:i + 120]:
+    in_stack = False
+    for line in lines[i + 1:i + 200]:
         if line.startswith('Reported by Kernel Concurrency Sanitizer'):
             break
+        if line.startswith(KCSAN_UNKNOWN):
+            return None
         if KCSAN_ACCESS.search(line):
-            frames = 0
+            in_stack = True
             continue
         f = line.strip()
         if not f:
-            frames = -1
+            in_stack = False
             continue
-        if frames < 0 or frames >= KCSAN_FRAMES or f.startswith('?'):
+        # frames: "func+0x1a/0x80 [mod]"; other CPUs' lines have no offset
+        if not in_stack or f.startswith('?') or not re.match(r'^\S+\+0x[0-9a-f]+/0x[0-9a-f]+', f):
             continue
         names.add(re.sub(r'\+0x.*', '', f.split()[0]))
-        frames += 1
     return names
 
 
@@ -415,6 +422,9 @@ def scan_console(tap, path, ours=None):
     for i, line in enumerate(lines):
         if ours is not None and KCSAN_HEADER.match(line):
             names = kcsan_functions(lines, i)
+            if names is None:
+                found.append((i, 'KCSAN race at unknown origin (may be the series\' code)', line))
+                continue
             if not names & ours:
                 base_kcsan.append(f'line {i + 1}: {line[:150]}')
                 continue

@@ -7,6 +7,35 @@
 . /nsvm/lib/test-hmm.sh
 hs=/nsvm/stress/hmm-stress
 
+# part_result NAME AFTER CMD...: run CMD (an hmm-stress part, which prints
+# one result line), then AFTER (the unload); exactly one result line comes
+# out: CMD's, or "not ok - NAME" if CMD printed none (killed by a signal)
+# or if AFTER failed (its cause as a comment line).
+part_result() {
+	local name=$1 after=$2 out rc
+	shift 2
+	out=/tmp/part.$$
+	# its other lines as they come (progress), the result held back
+	{ "$@" 2>&1; echo $? > $out.rc; } | tee $out | grep -v -E '^(not )?ok '
+	rc=$(cat $out.rc)
+	if ! $after; then
+		echo "# $name: $after failed after the part"
+		[ $rc = 0 ] && rc=1
+	fi
+	if grep -q -E '^(not )?ok ' $out; then
+		if [ $rc = 0 ]; then
+			grep -E '^(not )?ok ' $out
+		else
+			grep -E '^(not )?ok ' $out | sed 's/^ok /not ok /'
+		fi
+	else
+		echo "not ok - $name: no result (exit status $rc)"
+		[ $rc = 0 ] && rc=1
+	fi
+	rm -f $out $out.rc
+	return $rc
+}
+
 # fuzz_part NAME CALLS [-p PERCENT]: seeded ioctl fuzzing (one process)
 fuzz_part() {
 	local name=$1 calls=$2
@@ -15,14 +44,7 @@ fuzz_part() {
 		echo "not ok - $name # modprobe test_hmm failed"
 		return 1
 	fi
-	$hs fuzz -t "$name" -n "$calls" "$@"
-	rc=$?
-	if ! unload_test_hmm; then
-		echo "# test_hmm did not unload after the fuzzing"
-		echo "not ok - $name: unload"
-		return 1
-	fi
-	return $rc
+	part_result "$name" unload_test_hmm $hs fuzz -t "$name" -n "$calls" "$@"
 }
 
 # inject_part MODE: systematic fault injection (fail-nth) over a scenario
@@ -31,19 +53,21 @@ inject_part() {
 		echo "not ok - inject $1 # modprobe test_hmm failed"
 		return 1
 	fi
-	$hs inject -m "$1"
-	rc=$?
-	unload_test_hmm || { echo "not ok - inject $1: test_hmm did not unload"; return 1; }
-	return $rc
+	part_result "inject $1" unload_test_hmm $hs inject -m "$1"
 }
 
-# kmemleak_check WHAT: a scan; any suspected leak fails (printed)
+# kmemleak_check WHAT: any leak kmemleak reports fails (printed, then
+# cleared so that the next check reports only new ones).  As 99-kmemleak
+# does: an object must be older than 5 s and unreferenced at two scans.
 kmemleak_check() {
-	local k=/sys/kernel/debug/kmemleak
+	local k=/sys/kernel/debug/kmemleak n
 	[ -w $k ] || return 0
+	sleep 6
 	echo scan > $k
-	if [ -s $k ]; then
-		echo "# kmemleak after $1:"
+	echo scan > $k
+	n=$(grep -c '^unreferenced object' $k)
+	if [ "$n" -gt 0 ]; then
+		echo "# kmemleak after $1: $n unreferenced objects"
 		sed 's/^/#   /' $k | head -n 40
 		echo clear > $k
 		return 1
@@ -121,6 +145,7 @@ nouveau_rounds() {
 		return 1
 	fi
 	old=$(cat $glob 2>/dev/null)
+	[ "$old" = "(null)" ] && old=
 	while [ $r -lt "$rounds" ]; do
 		r=$((r + 1))
 		# the suites run at the first load only
@@ -147,10 +172,7 @@ oom_part() {
 		echo "not ok - oom $1 # modprobe test_hmm failed"
 		return 1
 	fi
-	$hs oom "$1"
-	rc=$?
-	unload_test_hmm || { echo "not ok - oom $1: test_hmm did not unload"; return 1; }
-	return $rc
+	part_result "oom $1" unload_test_hmm $hs oom "$1"
 }
 
 # race_part MODE SECONDS SEED: device threads against an mm thread, with a
@@ -160,8 +182,5 @@ race_part() {
 		echo "not ok - race $1 # modprobe test_hmm failed"
 		return 1
 	fi
-	$hs race -m "$1" -t "$2" -s "$3"
-	rc=$?
-	unload_test_hmm || { echo "not ok - race $1: test_hmm did not unload"; return 1; }
-	return $rc
+	part_result "race $1" unload_test_hmm $hs race -m "$1" -t "$2" -s "$3"
 }

@@ -12,8 +12,9 @@
  *	random modes, mixed with munmap/mmap/mprotect/mremap/madvise/fork and
  *	close/reopen.  Pass: every call succeeds or fails with an errno of
  *	the command's documented set (table allowed[] below), successful
- *	answers are well formed, and no interval object is left once every
- *	file is closed.  -p: allocation failures with that probability in
+ *	answers are well formed (every page done; a READ into the buffer
+ *	equal to what the CPU reads), and test_hmm's interval objects are
+ *	back to their count before once every file and mapping is gone.  -p: allocation failures with that probability in
  *	this task (failslab + fail_page_alloc, make-it-fail task filter);
  *	ENOMEM is then allowed everywhere.
  *
@@ -43,10 +44,15 @@
  *	delete_module(NAME, O_NONBLOCK); prints "ok" or the errno's name.
  *
  *   hmm-stress oom MODE
- *	A child holding a populated mirror in MODE allocates past the limit
- *	of a memory cgroup of its own and is OOM-killed.  Pass: it is
- *	killed, the cgroup's memory falls under 1 MiB, and in range mode the
- *	OOM reaper never reports that it could not reap the victim.
+ *	A child holding a populated mirror in MODE (device pages and an
+ *	exclusive range too) allocates past the limit of a memory cgroup of
+ *	its own and is OOM-killed; as soon as the kill is counted,
+ *	process_mrelease() reaps it through the non-blockable notifiers
+ *	(the OOM reaper waits 2 s, after such a victim has exited).  Pass:
+ *	killed, test_hmm's interval objects back to their count before,
+ *	the cgroup's memory under 1 MiB, and in range mode no notifier
+ *	refused the reap (process_mrelease() EAGAIN, or the reaper's
+ *	"unable to reap").  Prints which of reap and exit came first.
  *
  * MODE: range, whole or nouveau612 (HMM_DMIRROR_MODE_*).
  */
@@ -189,23 +195,28 @@ static int dcmd(int fd, unsigned long request, void *addr, void *ptr,
 /* ------------------------------------------------------ the command table */
 
 /*
- * Every command, with the errors test_hmm documents for it by its code
- * (lib/test_hmm.c; the uapi header does not list them):
+ * Every command, with the errors lib/test_hmm.c can return for it (read
+ * off its code paths; the uapi header does not list them):
  *  EFAULT  an argument or buffer that cannot be read or written, an address
  *	    range with no VMA, a fault the mm could not serve
  *  EINVAL  a malformed argument (unaligned or wrapping range, reserved
  *	    field, unknown command or mode, over a maximum), an mm that
  *	    exited (a file used by another process after the opener's exit)
- *  ENOMEM  an allocation failed
+ *  ENOMEM  an allocation failed (any command that starts the mirror)
  *  EBUSY   SET_MODE after the mode was fixed; a migration or exclusive
  *	    access that could not take every page; a range that stayed
  *	    invalidated until the retry timeout
- *  ENOENT  a device access with no interval covering it (range mode)
+ *  ENOENT  the device read that ends a migration or an exclusive access
+ *	    found a page missing
  *  EPERM   a write fault on a read-only mapping; CHECK_EXCLUSIVE on a page
  *	    the device holds exclusively
+ * A READ never answers ENOENT or EPERM: either would mean a device page
+ * table that disagrees with what it just faulted.
  */
 #define E(x)	(1ULL << (x))
-#define DATA_ERRS (E(EFAULT) | E(EINVAL) | E(ENOMEM) | E(EBUSY) | E(ENOENT) | E(EPERM))
+#define BASE_ERRS (E(EFAULT) | E(EINVAL) | E(ENOMEM))
+#define READ_ERRS (BASE_ERRS | E(EBUSY))
+#define MIGRATE_ERRS (BASE_ERRS | E(EBUSY) | E(ENOENT))
 
 struct command {
 	const char *name;
@@ -215,14 +226,14 @@ struct command {
 };
 
 static const struct command commands[] = {
-	{ "READ", HMM_DMIRROR_READ, DATA_ERRS, 14 },
-	{ "WRITE", HMM_DMIRROR_WRITE, DATA_ERRS, 10 },
-	{ "MIGRATE_TO_DEV", HMM_DMIRROR_MIGRATE_TO_DEV, DATA_ERRS, 8 },
-	{ "MIGRATE_TO_SYS", HMM_DMIRROR_MIGRATE_TO_SYS, DATA_ERRS, 6 },
-	{ "SNAPSHOT", HMM_DMIRROR_SNAPSHOT, DATA_ERRS, 8 },
-	{ "EXCLUSIVE", HMM_DMIRROR_EXCLUSIVE, DATA_ERRS, 6 },
-	{ "CHECK_EXCLUSIVE", HMM_DMIRROR_CHECK_EXCLUSIVE, DATA_ERRS, 4 },
-	{ "RELEASE", HMM_DMIRROR_RELEASE, DATA_ERRS, 1 },
+	{ "READ", HMM_DMIRROR_READ, READ_ERRS, 14 },
+	{ "WRITE", HMM_DMIRROR_WRITE, READ_ERRS | E(EPERM), 10 },
+	{ "MIGRATE_TO_DEV", HMM_DMIRROR_MIGRATE_TO_DEV, MIGRATE_ERRS, 8 },
+	{ "MIGRATE_TO_SYS", HMM_DMIRROR_MIGRATE_TO_SYS, BASE_ERRS, 6 },
+	{ "SNAPSHOT", HMM_DMIRROR_SNAPSHOT, READ_ERRS, 8 },
+	{ "EXCLUSIVE", HMM_DMIRROR_EXCLUSIVE, MIGRATE_ERRS, 6 },
+	{ "CHECK_EXCLUSIVE", HMM_DMIRROR_CHECK_EXCLUSIVE, BASE_ERRS | E(EPERM), 4 },
+	{ "RELEASE", HMM_DMIRROR_RELEASE, BASE_ERRS, 1 },
 	{ "SET_MODE", HMM_DMIRROR_SET_MODE, E(EFAULT) | E(EINVAL) | E(EBUSY) | E(ENOMEM), 6 },
 	{ "INTERVALS", HMM_DMIRROR_INTERVALS, E(EFAULT) | E(EINVAL) | E(ENOMEM), 6 },
 	{ "COUNTERS", HMM_DMIRROR_COUNTERS, E(EFAULT), 3 },
@@ -341,7 +352,7 @@ static uint64_t fuzz_addr(bool writes)
 		 * gets it back at its next access unless an allocation
 		 * fails: not with -p).
 		 */
-		static int on_stack;
+		int on_stack;
 
 		return chance(50) ? ((uintptr_t)&on_stack & ~(PAGE - 1)) :
 				    ((uintptr_t)fuzz_addr & ~(PAGE - 1));
@@ -450,6 +461,28 @@ static void check_views(int fd)
 	fail("INTERVALS: the mirror's and the core's views still differ after 0.5 s");
 }
 
+/*
+ * A successful device READ of window pages into the start of the buffer
+ * must have read what the CPU sees there now: a stale device mapping
+ * would answer the old page's data.
+ */
+static void check_read(const struct hmm_dmirror_cmd *cmd)
+{
+	uintptr_t lo = (uintptr_t)fz.win;
+	uint64_t len = cmd->npages * PAGE;
+
+	if (cmd->ptr != (uintptr_t)fz.buf || cmd->addr < lo ||
+	    cmd->npages > WIN_PAGES || cmd->addr + len > lo + WIN_PAGES * PAGE)
+		return;
+	for (uint64_t off = 0; off < len; off += PAGE)
+		if (memcmp(fz.buf + off, (char *)(uintptr_t)cmd->addr + off, PAGE)) {
+			fail("READ of %#llx: page %llu differs from what the CPU reads",
+			     (unsigned long long)cmd->addr,
+			     (unsigned long long)(off / PAGE));
+			return;
+		}
+}
+
 static void fuzz_ioctl(unsigned int ci)
 {
 	const struct command *c = &commands[ci];
@@ -555,9 +588,13 @@ static void fuzz_ioctl(unsigned int ci)
 	case 8: case 11:
 		break;
 	default:
-		if (arg == &cmd && ci != 7 && cmd.cpages > cmd.npages)
+		/* the data commands do every page they are asked for */
+		if (arg == &cmd && ci <= 5 && ci != 3 && cmd.npages < (1ULL << 52) &&
+		    cmd.cpages != cmd.npages)
 			fail("%s: %llu pages done of %llu asked", c->name,
 			     (unsigned long long)cmd.cpages, (unsigned long long)cmd.npages);
+		if (ci == 0 && arg == &cmd)
+			check_read(&cmd);
 	}
 }
 
@@ -661,6 +698,9 @@ static void fuzz_mm_step(void)
 	case 5:		/* touch: CPU faults, migrations back from the device */
 		win_anon(anon);
 		for (unsigned long i = first; i < first + n; i += 1 + below(4)) {
+			/* drawn whatever happens next: the stream stays the seed's */
+			uint64_t at = below(PAGE), v = rnd();
+
 			/*
 			 * Anonymous pages only, made writable first: the
 			 * device file's mmap has no fault handler, so its
@@ -668,7 +708,7 @@ static void fuzz_mm_step(void)
 			 */
 			if (!anon[i] || mprotect(fz.win + i * PAGE, PAGE, PROT_READ | PROT_WRITE))
 				continue;
-			fz.win[i * PAGE + below(PAGE)] = (char)rnd();
+			fz.win[i * PAGE + at] = (char)v;
 		}
 		break;
 	case 6: {	/* a child uses our files, then exits */
@@ -705,7 +745,8 @@ static void fuzz_mm_step(void)
 	}
 }
 
-static long live_objects(void)
+/* Interval objects of test_hmm (all devices), once down to @target or 5 s */
+static long live_objects_at(long target)
 {
 	struct hmm_dmirror_counters c;
 	int fd = open_dev(0);
@@ -715,12 +756,17 @@ static long live_objects(void)
 		if (ioctl(fd, HMM_DMIRROR_COUNTERS, &c))
 			break;
 		n = c.objects;
-		if (!n)
+		if (n <= target)
 			break;
 		usleep(10000);
 	}
 	close(fd);
 	return n;
+}
+
+static long live_objects(void)
+{
+	return live_objects_at(0);
 }
 
 static void write_file(const char *path, const char *val)
@@ -744,6 +790,8 @@ static void injection_setup(bool on, const char *probability, const char *verbos
 		"/sys/kernel/debug/failslab/ignore-gfp-wait",
 		"/sys/kernel/debug/fail_page_alloc/ignore-gfp-wait",
 		"/sys/kernel/debug/fail_page_alloc/min-order",
+		/* device and user pages are GFP_HIGHUSER: __GFP_HIGHMEM */
+		"/sys/kernel/debug/fail_page_alloc/ignore-gfp-highmem",
 		"/sys/kernel/debug/failslab/probability",
 		"/sys/kernel/debug/fail_page_alloc/probability",
 		"/sys/kernel/debug/failslab/verbose",
@@ -757,7 +805,7 @@ static void injection_setup(bool on, const char *probability, const char *verbos
 		"/sys/kernel/debug/fail_page_alloc/verbose_ratelimit_interval_ms",
 	};
 	const char *want[] = {
-		"N", "N", "0", probability, probability, verbose, verbose,
+		"N", "N", "0", "N", probability, probability, verbose, verbose,
 		task_filter ? "Y" : "N", task_filter ? "Y" : "N", "-1", "-1", "0", "0",
 	};
 
@@ -785,7 +833,8 @@ static int cmd_fuzz(int argc, char **argv)
 {
 	unsigned long calls = 5000;
 	const char *percent = NULL, *label = "fuzz";
-	long left;
+	long left, baseline;
+	int mif = -1;
 	int opt;
 
 	fz.seed = seed_from_env_or_time();
@@ -825,11 +874,22 @@ static int cmd_fuzz(int argc, char **argv)
 	       ndevs, percent ? ", allocation failures with probability " : "",
 	       percent ?: "", percent ? " %" : "");
 	fflush(stdout);
+	baseline = live_objects();
 	if (percent) {
 		fz.inject = true;
 		fz.percent = percent;
+		/* opened now: with failures on, even its open() could fail */
+		mif = open("/proc/self/make-it-fail", O_WRONLY);
+		if (mif < 0) {
+			printf("not ok - %s: /proc/self/make-it-fail: %s\n", label, strerror(errno));
+			return 1;
+		}
 		injection_setup(true, percent, "0", true);
-		write_file("/proc/self/make-it-fail", "1");
+		if (write(mif, "1", 1) != 1) {
+			printf("not ok - %s: make-it-fail: %s\n", label, strerror(errno));
+			injection_setup(false, NULL, NULL, true);
+			return 1;
+		}
 	}
 	for (fz.call = 0; fz.call < calls; fz.call++) {
 		if (chance(80))
@@ -842,16 +902,22 @@ static int cmd_fuzz(int argc, char **argv)
 		}
 	}
 	if (percent) {
-		write_file("/proc/self/make-it-fail", "0");
+		/* proc_fault_inject_write() allocates nothing: it cannot fail */
+		if (write(mif, "0", 1) != 1)
+			fail("make-it-fail: %s", strerror(errno));
+		close(mif);
 		injection_setup(false, NULL, NULL, true);
 	}
+	/* the device file's mappings in the window hold its files open */
+	munmap(fz.win, WIN_PAGES * PAGE);
+	munmap(fz.buf, BUF_PAGES * PAGE);
 	for (int i = 0; i < NFILES; i++)
 		close(fz.fd[i]);
-	left = live_objects();
+	left = live_objects_at(baseline);
 	print_stats();
-	if (left)
-		fail("%ld interval objects of test_hmm still allocated 5 s after every file was closed",
-		     left);
+	if (left != baseline)
+		fail("%ld interval objects of test_hmm allocated 5 s after every file was closed, %ld before",
+		     left, baseline);
 	printf("%s - %s: %lu steps, seed %" PRIu64 "%s%s%s, %lu unexpected\n",
 	       unexpected ? "not ok" : "ok", label, calls, fz.seed,
 	       percent ? ", allocation failure probability " : "", percent ?: "",
@@ -901,25 +967,36 @@ static bool allocator_frame(const char *f)
 static void record_site(void)
 {
 	char rec[1024], name[96] = "";
-	bool in_trace = false;
+	int state = 0;	/* 1: after FAULT_INJECTION, 2: in its Call Trace */
 	ssize_t n;
 
-	while ((n = read(kmsg, rec, sizeof(rec) - 1)) > 0) {
+	for (;;) {
 		char *msg, *f;
 
+		n = read(kmsg, rec, sizeof(rec) - 1);
+		if (n < 0 && (errno == EINVAL || errno == EPIPE))
+			continue;	/* a record too long, or overwritten ones */
+		if (n <= 0)
+			break;
 		rec[n] = 0;
 		msg = strchr(rec, ';');
 		if (!msg)
 			continue;
 		msg++;
 		if (strstr(msg, "FAULT_INJECTION: forcing a failure")) {
-			in_trace = true;
+			state = 1;
 			continue;
 		}
-		if (!in_trace || name[0])
+		if (state == 1 && strstr(msg, "Call Trace:"))
+			state = 2;
+		if (state != 2 || name[0])
 			continue;
 		f = msg + strspn(msg, " ");
-		if (*f == '?' || !strchr(f, '+') || !strchr(f, '/'))
+		if (!strncmp(f, "</TASK>", 7)) {
+			state = 0;
+			continue;
+		}
+		if (*f == '?' || *f == '<' || !strchr(f, '+') || !strchr(f, '/'))
 			continue;	/* not a frame */
 		if (allocator_frame(f))
 			continue;
@@ -981,6 +1058,16 @@ static const char *const step_names[ST_N] = {
 	"munmap middle (split)", "munmap head (shrink)", "migrate to device",
 	"exclusive access", "snapshot", "migrate to system", "MAP_FIXED remap",
 	"close with live intervals",
+};
+
+/* What each step may answer (ENOMEM: the injected failure itself) */
+static const uint64_t step_errs[ST_N] = {
+	[ST_OPEN] = E(ENOMEM), [ST_MODE] = E(ENOMEM),
+	[ST_READ] = READ_ERRS, [ST_WRITE] = READ_ERRS | E(EPERM),
+	[ST_SPLIT] = E(ENOMEM), [ST_SHRINK] = E(ENOMEM),
+	[ST_MIGRATE] = MIGRATE_ERRS, [ST_EXCLUSIVE] = MIGRATE_ERRS,
+	[ST_SNAPSHOT] = READ_ERRS, [ST_MIGRATE_BACK] = BASE_ERRS,
+	[ST_REMAP] = E(ENOMEM), [ST_CLOSE] = 0,
 };
 
 /* Run step @st of the scenario; 0 or -errno */
@@ -1089,7 +1176,7 @@ static int sc_coherent(struct scenario *s, char *why, size_t len)
 
 		if (mincore(p, PAGE, &v) && errno == ENOMEM) {
 			ret = dcmd(fd, HMM_DMIRROR_READ, p, s->dat, 1);
-			if (ret != -EFAULT && !(ret == -ENOENT && s->mode == HMM_DMIRROR_MODE_RANGE)) {
+			if (ret != -EFAULT) {
 				snprintf(why, len, "page %lu is unmapped, the device read %s", i,
 					 ret ? errname(-ret) : "it");
 				goto bad;
@@ -1097,7 +1184,11 @@ static int sc_coherent(struct scenario *s, char *why, size_t len)
 			continue;
 		}
 		memset(p, (int)(0x40 + i), PAGE);
-		ret = dcmd(fd, HMM_DMIRROR_READ, p, s->dat, 1);
+		for (int tries = 0; tries < 5; tries++) {
+			ret = dcmd(fd, HMM_DMIRROR_READ, p, s->dat, 1);
+			if (ret != -EBUSY)
+				break;
+		}
 		if (ret) {
 			snprintf(why, len, "device read of mapped page %lu: %s", i, errname(-ret));
 			goto bad;
@@ -1119,7 +1210,7 @@ bad:
 
 static int cmd_inject(int argc, char **argv)
 {
-	unsigned long injections = 0, runs = 0, bad = 0;
+	unsigned long injections = 0, runs = 0, bad = 0, fallbacks = 0;
 	unsigned long per_step[ST_N] = { 0 };
 	int mode = HMM_DMIRROR_MODE_RANGE, opt;
 	char why[160];
@@ -1136,9 +1227,11 @@ static int cmd_inject(int argc, char **argv)
 		printf("not ok - inject: /dev/kmsg: %s\n", strerror(errno));
 		return 1;
 	}
-	injection_setup(true, "0", "1", false);
+	injection_setup(true, "0", "2", false);	/* 2: with the stack */
 	for (unsigned int st = 0; st < ST_N; st++) {
-		for (unsigned int nth = 1; nth < 1000; nth++) {
+		unsigned int nth;
+
+		for (nth = 1; nth < 1000; nth++) {
 			struct scenario s = { .dev = 0, .mode = mode };
 			bool fired;
 			int ret;
@@ -1151,9 +1244,11 @@ static int cmd_inject(int argc, char **argv)
 			if (fired) {
 				injections++;
 				per_step[st]++;
+				/* kmemleak's and KASAN's own allocations fall back */
+				fallbacks += !ret;
 				record_site();
 			}
-			if (ret && !(-ret < 64 && (DATA_ERRS & E(-ret)))) {
+			if (ret && !(-ret < 64 && (step_errs[st] & E(-ret)))) {
 				printf("# UNEXPECTED: %s mode, step '%s', allocation %u failed: %s\n",
 				       mode_names[mode], step_names[st], nth, errname(-ret));
 				bad++;
@@ -1167,10 +1262,15 @@ static int cmd_inject(int argc, char **argv)
 			if (!fired)
 				break;
 		}
+		if (nth == 1000) {
+			printf("# UNEXPECTED: %s mode, step '%s' still reached an allocation at its 1000th\n",
+			       mode_names[mode], step_names[st]);
+			bad++;
+		}
 	}
 	injection_setup(false, NULL, NULL, false);
-	printf("# inject %s: %lu runs, %lu injected allocation failures\n",
-	       mode_names[mode], runs, injections);
+	printf("# inject %s: %lu runs, %lu injected allocation failures, %lu of them with a fallback (the step succeeded)\n",
+	       mode_names[mode], runs, injections, fallbacks);
 	for (unsigned int st = 0; st < ST_N; st++)
 		printf("#   step %-32s %4lu injections\n", step_names[st], per_step[st]);
 	printf("#   allocation sites (the allocator's caller in the logged stack):\n");
@@ -1244,13 +1344,67 @@ static long read_long(const char *path)
 	return n > 0 ? strtol(v, NULL, 10) : -1;
 }
 
+/* "oom_kill N" of a cgroup's memory.events */
+static long oom_kills(const char *cg)
+{
+	char path[128], buf[512], *p;
+	long n = -1;
+	ssize_t len;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/memory.events", cg);
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return -1;
+	len = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (len > 0) {
+		buf[len] = 0;
+		p = strstr(buf, "oom_kill ");
+		if (p)
+			n = strtol(p + 9, NULL, 10);
+	}
+	return n;
+}
+
+/* The victim: a populated mirror (device pages too), then too much memory */
+static void oom_victim(const char *cg, int mode)
+{
+	size_t len = 16UL << 20;
+	char pidstr[32], path[128], *p, *dat;
+	int fd;
+
+	snprintf(pidstr, sizeof(pidstr), "%d", getpid());
+	snprintf(path, sizeof(path), "%s/cgroup.procs", cg);
+	write_file(path, pidstr);
+	write_file("/proc/self/oom_score_adj", "1000");
+	fd = open_dev(0);
+	set_mode(fd, mode);
+	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	dat = mmap(NULL, 64 * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED || dat == MAP_FAILED)
+		_exit(3);
+	memset(p, 0x77, len);
+	for (size_t off = 0; off < len; off += 64 * PAGE)
+		dcmd(fd, HMM_DMIRROR_READ, p + off, dat, 64);
+	dcmd(fd, HMM_DMIRROR_MIGRATE_TO_DEV, p, dat, 64);
+	dcmd(fd, HMM_DMIRROR_EXCLUSIVE, p + 64 * PAGE, dat, 16);
+	for (;;) {
+		char *q = mmap(NULL, 8UL << 20, PROT_READ | PROT_WRITE,
+			       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+		if (q != MAP_FAILED)
+			memset(q, 0x55, 8UL << 20);
+	}
+}
+
 static int cmd_oom(int argc, char **argv)
 {
 	const char *cg = "/sys/fs/cgroup/nsvm-oom";
 	unsigned long reaped = 0, unable = 0;
-	char rec[1024], pidstr[32], path[128];
-	int mode, status, klog;
-	long usage = -1;
+	char rec[1024], tag1[32], tag2[32], path[128];
+	long usage = -1, base, left, kills0, mrelease = 1;
+	int mode, status = 0, klog, pidfd;
 	pid_t pid;
 
 	if (argc != 2)
@@ -1271,77 +1425,86 @@ static int cmd_oom(int argc, char **argv)
 	}
 	snprintf(path, sizeof(path), "%s/memory.max", cg);
 	write_file(path, "48M");
+	base = live_objects();
+	kills0 = oom_kills(cg);
 	klog = open("/dev/kmsg", O_RDONLY | O_NONBLOCK);
 	lseek(klog, 0, SEEK_END);
 	fflush(stdout);
 	pid = fork();
-	if (pid == 0) {
-		size_t len = 16UL << 20;
-		char *p, *dat;
-		int fd;
-
-		snprintf(pidstr, sizeof(pidstr), "%d", getpid());
-		snprintf(path, sizeof(path), "%s/cgroup.procs", cg);
-		write_file(path, pidstr);
-		write_file("/proc/self/oom_score_adj", "1000");
-		fd = open_dev(0);
-		set_mode(fd, mode);
-		p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-		dat = mmap(NULL, 64 * PAGE, PROT_READ | PROT_WRITE,
-			   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-		memset(p, 0x77, len);
-		for (size_t off = 0; off < len; off += 64 * PAGE)
-			dcmd(fd, HMM_DMIRROR_READ, p + off, dat, 64);
-		/* then more than the cgroup may have, until killed */
-		for (;;) {
-			char *q = mmap(NULL, 8UL << 20, PROT_READ | PROT_WRITE,
-				       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-
-			if (q != MAP_FAILED)
-				memset(q, 0x55, 8UL << 20);
-		}
-	}
-	if (pid < 0 || waitpid(pid, &status, 0) != pid) {
-		printf("not ok - oom %s: fork/wait: %s\n", argv[1], strerror(errno));
+	if (pid == 0)
+		oom_victim(cg, mode);
+	pidfd = pid > 0 ? syscall(SYS_pidfd_open, pid, 0) : -1;
+	if (pid < 0 || pidfd < 0) {
+		printf("not ok - oom %s: fork/pidfd_open: %s\n", argv[1], strerror(errno));
 		return 1;
 	}
-	/* the reaper works 2 s after the kill at most; give its lines time */
+	/*
+	 * The OOM reaper waits 2 s after the kill, long after a victim like
+	 * this one has exited.  Reap it from here instead, as soon as the
+	 * kill is counted: process_mrelease() runs the same non-blockable
+	 * unmap (0: reaped, EAGAIN: a notifier refused, ESRCH: the victim
+	 * exited first, which leaves this run without an answer).
+	 */
+	for (;;) {
+		if (oom_kills(cg) > kills0) {
+			mrelease = syscall(SYS_process_mrelease, pidfd, 0) ? -errno : 0;
+			break;
+		}
+		if (waitpid(pid, &status, WNOHANG) == pid) {
+			pid = 0;	/* ended without an OOM kill */
+			break;
+		}
+	}
+	if (pid && waitpid(pid, &status, 0) != pid) {
+		printf("not ok - oom %s: wait: %s\n", argv[1], strerror(errno));
+		return 1;
+	}
+	close(pidfd);
+	/* the OOM reaper's own lines, if it came to it (2 s after the kill) */
 	sleep(3);
-	snprintf(pidstr, sizeof(pidstr), "%d", pid);
+	snprintf(tag1, sizeof(tag1), "pid:%d (", pid);
+	snprintf(tag2, sizeof(tag2), "process %d (", pid);
 	for (;;) {
 		ssize_t n = read(klog, rec, sizeof(rec) - 1);
-		char *msg;
 
+		if (n < 0 && (errno == EINVAL || errno == EPIPE))
+			continue;
 		if (n <= 0)
 			break;
 		rec[n] = 0;
-		msg = strchr(rec, ';');
-		if (!msg)
-			continue;
-		if (strstr(msg, "oom_reaper: reaped process") && strstr(msg, pidstr))
+		if (strstr(rec, "oom_reaper: reaped process") && strstr(rec, tag2))
 			reaped++;
-		if (strstr(msg, "oom_reaper: unable to reap pid") && strstr(msg, pidstr))
+		if (strstr(rec, "oom_reaper: unable to reap") && strstr(rec, tag1))
 			unable++;
 	}
+	close(klog);
+	left = live_objects_at(base);
 	snprintf(path, sizeof(path), "%s/memory.current", cg);
 	/* objects freed after an RCU grace period may linger a moment */
 	for (int tries = 0; tries < 100 && (usage = read_long(path)) >= (1L << 20); tries++)
 		usleep(50000);
 	rmdir(cg);
-	printf("# oom %s: victim %d %s %d; oom_reaper: %lu reaped, %lu unable to reap; "
-	       "cgroup memory after: %ld bytes\n", argv[1], pid,
-	       WIFSIGNALED(status) ? "killed by signal" : "exited with",
-	       WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status),
-	       reaped, unable, usage);
-	if (!WIFSIGNALED(status) || WTERMSIG(status) != SIGKILL || usage < 0 ||
-	    usage >= (1L << 20) ||
-	    (mode == HMM_DMIRROR_MODE_RANGE && unable)) {
-		printf("not ok - oom %s: victim not OOM-killed cleanly or not reaped\n", argv[1]);
+	printf("# oom %s: victim %s; process_mrelease() right after the OOM kill: %s; "
+	       "oom_reaper: %lu reaped, %lu unable to reap; test_hmm interval objects %ld (before: %ld); "
+	       "cgroup memory after: %ld bytes\n", argv[1],
+	       !pid ? "ended without an OOM kill" :
+	       WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL ? "OOM-killed" : "not killed",
+	       mrelease == 0 ? "0 (reaped before the exit did)" :
+	       mrelease == -EAGAIN ? "EAGAIN (an mmu notifier refused the non-blocking unmap)" :
+	       mrelease == -ESRCH ? "ESRCH (the exit came first: no answer)" :
+	       mrelease == 1 ? "not called" : errname(-mrelease),
+	       reaped, unable, left, base, usage);
+	if (!pid || !WIFSIGNALED(status) || WTERMSIG(status) != SIGKILL || left != base ||
+	    usage < 0 || usage >= (1L << 20) ||
+	    (mrelease && mrelease != -ESRCH && mrelease != -EAGAIN) ||
+	    (mode == HMM_DMIRROR_MODE_RANGE && (unable || mrelease == -EAGAIN))) {
+		printf("not ok - oom %s: see the line above\n", argv[1]);
 		return 1;
 	}
-	printf("ok - oom %s: OOM-killed in its memory cgroup, memory returned%s\n", argv[1],
-	       unable ? " (the OOM reaper could not reap it: this mode refuses non-blocking invalidations)" :
-	       reaped ? ", reaped by the OOM reaper" : " (exited before the OOM reaper's turn)");
+	printf("ok - oom %s: OOM-killed with a populated mirror, %s\n", argv[1],
+	       mrelease == 0 ? "reaped through the non-blocking notifiers" :
+	       mrelease == -EAGAIN ? "the mode refused the non-blocking unmap (expected of it)" :
+	       "the exit came before the reap (no answer this run)");
 	return 0;
 }
 
@@ -1370,6 +1533,14 @@ static void race_quiesce(void)
 	pthread_barrier_wait(&rc_.go);
 }
 
+static uint64_t race_errs(unsigned long req)
+{
+	for (unsigned int i = 0; i < NCMDS; i++)
+		if (commands[i].request == req)
+			return commands[i].allowed;
+	return 0;
+}
+
 static void *race_device(void *arg)
 {
 	uint64_t st = rc_.seed ^ (uintptr_t)arg * 0x51ed27ULL;
@@ -1390,7 +1561,7 @@ static void *race_device(void *arg)
 		if (req == HMM_DMIRROR_WRITE)
 			memset(buf, (int)rnd_r(&st), n * PAGE);
 		ret = dcmd(rc_.fd, req, rc_.win + first * PAGE, buf, n);
-		if (ret && !(-ret < 64 && (DATA_ERRS & E(-ret)))) {
+		if (ret && !(-ret < 64 && (race_errs(req) & E(-ret)))) {
 			printf("# UNEXPECTED: %s mode, request %#lx on pages %lu+%lu: %s\n",
 			       mode_names[rc_.mode], req, first, n, errname(-ret));
 			__atomic_add_fetch(&rc_.bad, 1, __ATOMIC_RELAXED);
@@ -1423,14 +1594,21 @@ static void race_prot(int *prot)
 		fclose(f);
 }
 
+/* CPU writes to the readable and writable pages of a piece (@prot: race_prot) */
+static void race_stamp_prot(const int *prot, unsigned long first, unsigned long n,
+			    uint64_t v)
+{
+	for (unsigned long i = first; i < first + n; i++)
+		if ((prot[i] & (PROT_READ | PROT_WRITE)) == (PROT_READ | PROT_WRITE))
+			memset(rc_.win + i * PAGE + (v % 64) * 64, (int)v, 64);
+}
+
 static void race_stamp(unsigned long first, unsigned long n, uint64_t v)
 {
 	int prot[RWIN];
 
 	race_prot(prot);
-	for (unsigned long i = first; i < first + n; i++)
-		if ((prot[i] & (PROT_READ | PROT_WRITE)) == (PROT_READ | PROT_WRITE))
-			memset(rc_.win + i * PAGE + (v % 64) * 64, (int)v, 64);
+	race_stamp_prot(prot, first, n, v);
 }
 
 static void *race_mm(void *arg)
@@ -1468,17 +1646,29 @@ static void *race_mm(void *arg)
 				       ((v >> 8) % 3 == 0 ? MREMAP_DONTUNMAP : 0),
 				       rc_.win + dst * PAGE);
 			break;
-		case 5: {	/* fork: the child writes (COW), then the parent does */
+		case 5: {	/* fork: both write while both live (COW copies) */
+			int prot[RWIN], hold[2];
 			pid_t pid;
+			char c;
 
+			race_prot(prot);
+			if (pipe(hold))
+				break;
 			pid = fork();
 			if (pid == 0) {
-				race_stamp(first, n, v ^ 0xff);
+				/* no malloc or stdio here: other threads had locks */
+				race_stamp_prot(prot, first, n, v ^ 0xff);
+				close(hold[1]);
+				if (read(hold[0], &c, 1) < 0)
+					_exit(1);
 				_exit(0);
 			}
+			/* the parent's copies, the device threads running */
+			race_stamp_prot(prot, first, n, v);
+			close(hold[0]);
+			close(hold[1]);
 			if (pid > 0)
 				waitpid(pid, NULL, 0);
-			race_stamp(first, n, v);
 			rc_.forks++;
 			break;
 		}
@@ -1516,9 +1706,14 @@ static void race_check(void)
 
 		if (prot[i] && !(prot[i] & PROT_READ))
 			continue;	/* PROT_NONE: neither can read it */
-		ret = dcmd(rc_.fd, HMM_DMIRROR_READ, p, dat, 1);
+		/* EBUSY: a background invalidation outlived the retry timeout */
+		for (int tries = 0; tries < 5; tries++) {
+			ret = dcmd(rc_.fd, HMM_DMIRROR_READ, p, dat, 1);
+			if (ret != -EBUSY)
+				break;
+		}
 		if (!prot[i]) {
-			if (ret != -EFAULT && !(ret == -ENOENT && rc_.mode == HMM_DMIRROR_MODE_RANGE)) {
+			if (ret != -EFAULT) {
 				printf("# UNEXPECTED: %s mode, page %lu is unmapped, the device read %s\n",
 				       mode_names[rc_.mode], i, ret ? errname(-ret) : "it");
 				rc_.bad++;
