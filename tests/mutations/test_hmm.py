@@ -1,0 +1,42 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Undo the test_hmm fixes of patch 0002 (ioctls over user-given ranges)
+in a patched lib/test_hmm.c, so that a boot of the result shows that the
+hmm-tests cases written for them fail.
+
+    tests/mutations/test_hmm.py TREE [NAME...]
+
+applies the named mutations (all when none is named) to
+TREE/lib/test_hmm.c and prints, for each, the hmm-tests cases that must
+fail.  tests/mutations/hmm-ranges/ is the guest program that runs just
+those cases: boot it with
+    NSVM_GUEST_TESTS='5*' scripts/boot.sh test tests/mutations/hmm-ranges
+after rebuilding test_hmm.ko (scripts/build.sh test).
+"""
+import mutate
+
+FILE = '/lib/test_hmm.c'
+
+# name: (what it undoes, [(old, new)], cases that must fail)
+MUTATIONS = {
+    'check-every-page': (
+        'HMM_DMIRROR_CHECK_EXCLUSIVE looks up every page of its range',
+        [('\txa_for_each_range(&dmirror->pt, pfn, entry, start >> PAGE_SHIFT,\n'
+          '\t\t\t  (end >> PAGE_SHIFT) - 1) {\n',
+          '\tfor (pfn = start >> PAGE_SHIFT; pfn < (end >> PAGE_SHIFT); pfn++) {\n'
+          '\t\tentry = xa_load(&dmirror->pt, pfn);\n')],
+        ['exclusive_check_huge_range']),
+    'snapshot-unkillable': (
+        'HMM_DMIRROR_SNAPSHOT neither reschedules nor stops when killed',
+        [('\t\t/* Only the size of the result buffer bounds the range */\n'
+          '\t\tif (fatal_signal_pending(current)) {\n'
+          '\t\t\tret = -EINTR;\n'
+          '\t\t\tbreak;\n'
+          '\t\t}\n'
+          '\t\tcond_resched();\n\n', '')],
+        ['snapshot_huge_range_is_killable']),
+}
+
+
+if __name__ == '__main__':
+    mutate.main_one_file(__doc__, FILE, MUTATIONS)
