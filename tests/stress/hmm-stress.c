@@ -7,7 +7,7 @@
  * with its figures; a failure names the seed and the command that
  * reproduces it.
  *
- *   hmm-stress fuzz [-s SEED] [-n CALLS] [-p PERCENT] [-t LABEL]
+ *   hmm-stress fuzz [-s SEED] [-n CALLS] [-p PERCENT] [-t LABEL] [-m MODE]
  *	Seeded ioctl fuzzing of every test_hmm command on several files in
  *	random modes, mixed with munmap/mmap/mprotect/mremap/madvise/fork and
  *	close/reopen.  Pass: every call succeeds or fails with an errno of
@@ -305,6 +305,7 @@ struct fuzz {
 	unsigned long call;		/* index of the current step */
 	bool inject;			/* -p: ENOMEM allowed everywhere */
 	const char *percent;
+	int mode;			/* -m: every file in this mode; -1: random */
 	int fd[NFILES];
 	char *win;			/* WIN_PAGES pages the mm steps change */
 	char *buf;			/* BUF_PAGES read/write buffer */
@@ -738,8 +739,8 @@ static void fuzz_mm_step(void)
 
 		close(fz.fd[i]);
 		fz.fd[i] = open_dev(below(ndevs));
-		if (chance(70))
-			set_mode(fz.fd[i], below(3));
+		if (chance(70) || fz.mode >= 0)
+			set_mode(fz.fd[i], fz.mode >= 0 ? fz.mode : (int)below(3));
 		break;
 	}
 	case 8:		/* the device file's own mmap (pages of the driver) */
@@ -845,9 +846,11 @@ static int cmd_fuzz(int argc, char **argv)
 	int opt;
 
 	fz.seed = seed_from_env_or_time();
-	while ((opt = getopt(argc, argv, "s:n:p:t:")) != -1) {
+	fz.mode = -1;
+	while ((opt = getopt(argc, argv, "s:n:p:t:m:")) != -1) {
 		switch (opt) {
 		case 't': label = optarg; break;
+		case 'm': fz.mode = parse_mode(optarg); break;
 		case 's': fz.seed = strtoull(optarg, NULL, 0); break;
 		case 'n': calls = strtoul(optarg, NULL, 0); break;
 		case 'p': percent = optarg; break;
@@ -874,8 +877,8 @@ static int cmd_fuzz(int argc, char **argv)
 	memset(fz.win, 0x5a, WIN_PAGES * PAGE);
 	for (int i = 0; i < NFILES; i++) {
 		fz.fd[i] = open_dev(below(ndevs));
-		if (chance(75))
-			set_mode(fz.fd[i], below(3));
+		if (chance(75) || fz.mode >= 0)
+			set_mode(fz.fd[i], fz.mode >= 0 ? fz.mode : (int)below(3));
 	}
 	printf("# fuzz: seed %" PRIu64 ", %lu steps, %d devices%s%s%s\n", fz.seed, calls,
 	       ndevs, percent ? ", allocation failures with probability " : "",
