@@ -192,6 +192,62 @@ static int dcmd(int fd, unsigned long request, void *addr, void *ptr,
 	return ioctl(fd, request, &c) ? -errno : 0;
 }
 
+/* maps_window() flags, beside PROT_READ and PROT_WRITE */
+#define PG_MAPPED	0x100
+#define PG_ANON		0x200	/* no file behind it (a "[...]" name at most) */
+
+/*
+ * What /proc/self/maps says of each of the @pages pages from @win: 0 if
+ * unmapped, else PG_MAPPED, its PROT_READ/PROT_WRITE and PG_ANON.
+ */
+static void maps_window(const char *win, unsigned long pages, int *pg)
+{
+	uintptr_t lo = (uintptr_t)win, hi = lo + pages * PAGE;
+	FILE *f = fopen("/proc/self/maps", "r");
+	char line[512];
+
+	memset(pg, 0, pages * sizeof(*pg));
+	while (f && fgets(line, sizeof(line), f)) {
+		unsigned long s, e, ino;
+		char perms[8];
+		int name = 0, v;
+
+		if (sscanf(line, "%lx-%lx %7s %*s %*s %lu %n", &s, &e, perms, &ino, &name) < 4 ||
+		    e <= lo || s >= hi)
+			continue;
+		v = PG_MAPPED | (perms[0] == 'r' ? PROT_READ : 0) |
+		    (perms[1] == 'w' ? PROT_WRITE : 0);
+		if (!ino && !(name && line[name] && line[name] != '\n' && line[name] != '['))
+			v |= PG_ANON;
+		for (unsigned long a = s > lo ? s : lo; a < e && a < hi; a += PAGE)
+			pg[(a - lo) / PAGE] = v;
+	}
+	if (f)
+		fclose(f);
+}
+
+/*
+ * The text of the next record of the /dev/kmsg reader @fd (non-blocking),
+ * in @rec; NULL once there is none.  A record too long for @rec and
+ * records overwritten before they were read are skipped.
+ */
+static char *kmsg_next(int fd, char *rec, size_t len)
+{
+	for (;;) {
+		ssize_t n = read(fd, rec, len - 1);
+		char *msg;
+
+		if (n < 0 && (errno == EINVAL || errno == EPIPE))
+			continue;
+		if (n <= 0)
+			return NULL;
+		rec[n] = 0;
+		msg = strchr(rec, ';');
+		if (msg)
+			return msg + 1;
+	}
+}
+
 /* ------------------------------------------------------ the command table */
 
 /*
@@ -648,34 +704,10 @@ static void fuzz_child(uint64_t seed)
 	_exit(unexpected ? 1 : 0);
 }
 
-/* Which pages of the window are anonymous memory (/proc/self/maps) */
-static void win_anon(bool *anon)
-{
-	uintptr_t lo = (uintptr_t)fz.win, hi = lo + WIN_PAGES * PAGE;
-	FILE *f = fopen("/proc/self/maps", "r");
-	char line[512];
-
-	memset(anon, 0, WIN_PAGES * sizeof(*anon));
-	while (f && fgets(line, sizeof(line), f)) {
-		unsigned long s, e, ino;
-		int name = 0;
-
-		if (sscanf(line, "%lx-%lx %*s %*s %*s %lu %n", &s, &e, &ino, &name) < 3 ||
-		    e <= lo || s >= hi)
-			continue;
-		/* no file behind it: no inode, no path (or a "[...]" name) */
-		if (ino || (name && line[name] && line[name] != '\n' && line[name] != '['))
-			continue;
-		for (unsigned long a = s > lo ? s : lo; a < e && a < hi; a += PAGE)
-			anon[(a - lo) / PAGE] = true;
-	}
-	if (f)
-		fclose(f);
-}
 
 static void fuzz_mm_step(void)
 {
-	static bool anon[WIN_PAGES];
+	static int pg[WIN_PAGES];
 	unsigned long first, n, dst;
 	char *p;
 	int fd;
@@ -704,7 +736,7 @@ static void fuzz_mm_step(void)
 			       fz.win + dst * PAGE);
 		break;
 	case 5:		/* touch: CPU faults, migrations back from the device */
-		win_anon(anon);
+		maps_window(fz.win, WIN_PAGES, pg);
 		for (unsigned long i = first; i < first + n; i += 1 + below(4)) {
 			/* drawn whatever happens next: the stream stays the seed's */
 			uint64_t at = below(PAGE), v = rnd();
@@ -714,7 +746,7 @@ static void fuzz_mm_step(void)
 			 * device file's mmap has no fault handler, so its
 			 * pages SIGBUS once MADV_DONTNEED dropped them.
 			 */
-			if (!anon[i] || mprotect(fz.win + i * PAGE, PAGE, PROT_READ | PROT_WRITE))
+			if (!(pg[i] & PG_ANON) || mprotect(fz.win + i * PAGE, PAGE, PROT_READ | PROT_WRITE))
 				continue;
 			fz.win[i * PAGE + at] = (char)v;
 		}
@@ -978,21 +1010,11 @@ static void record_site(void)
 {
 	char rec[1024], name[96] = "";
 	int state = 0;	/* 1: after FAULT_INJECTION, 2: in its Call Trace */
-	ssize_t n;
+	char *msg;
 
-	for (;;) {
-		char *msg, *f;
+	while ((msg = kmsg_next(kmsg, rec, sizeof(rec)))) {
+		char *f;
 
-		n = read(kmsg, rec, sizeof(rec) - 1);
-		if (n < 0 && (errno == EINVAL || errno == EPIPE))
-			continue;	/* a record too long, or overwritten ones */
-		if (n <= 0)
-			break;
-		rec[n] = 0;
-		msg = strchr(rec, ';');
-		if (!msg)
-			continue;
-		msg++;
 		if (strstr(msg, "FAULT_INJECTION: forcing a failure")) {
 			state = 1;
 			continue;
@@ -1475,16 +1497,13 @@ static int cmd_oom(int argc, char **argv)
 	snprintf(tag1, sizeof(tag1), "pid:%d (", pid);
 	snprintf(tag2, sizeof(tag2), "process %d (", pid);
 	for (;;) {
-		ssize_t n = read(klog, rec, sizeof(rec) - 1);
+		char *msg = kmsg_next(klog, rec, sizeof(rec));
 
-		if (n < 0 && (errno == EINVAL || errno == EPIPE))
-			continue;
-		if (n <= 0)
+		if (!msg)
 			break;
-		rec[n] = 0;
-		if (strstr(rec, "oom_reaper: reaped process") && strstr(rec, tag2))
+		if (strstr(msg, "oom_reaper: reaped process") && strstr(msg, tag2))
 			reaped++;
-		if (strstr(rec, "oom_reaper: unable to reap") && strstr(rec, tag1))
+		if (strstr(msg, "oom_reaper: unable to reap") && strstr(msg, tag1))
 			unable++;
 	}
 	close(klog);
@@ -1582,29 +1601,8 @@ static void *race_device(void *arg)
 	return NULL;
 }
 
-/* Protection of each page of the window, from /proc/self/maps (0: none) */
-static void race_prot(int *prot)
-{
-	uintptr_t lo = (uintptr_t)rc_.win, hi = lo + RWIN * PAGE;
-	char line[512];
-	FILE *f = fopen("/proc/self/maps", "r");
 
-	memset(prot, 0, RWIN * sizeof(*prot));
-	while (f && fgets(line, sizeof(line), f)) {
-		unsigned long s, e;
-		char perms[8];
-
-		if (sscanf(line, "%lx-%lx %7s", &s, &e, perms) != 3 || e <= lo || s >= hi)
-			continue;
-		for (unsigned long a = s > lo ? s : lo; a < e && a < hi; a += PAGE)
-			prot[(a - lo) / PAGE] = (perms[0] == 'r' ? PROT_READ : 0) |
-						(perms[1] == 'w' ? PROT_WRITE : 0) | 0x100;
-	}
-	if (f)
-		fclose(f);
-}
-
-/* CPU writes to the readable and writable pages of a piece (@prot: race_prot) */
+/* CPU writes to the readable and writable pages of a piece (@prot: maps_window) */
 static void race_stamp_prot(const int *prot, unsigned long first, unsigned long n,
 			    uint64_t v)
 {
@@ -1617,7 +1615,7 @@ static void race_stamp(unsigned long first, unsigned long n, uint64_t v)
 {
 	int prot[RWIN];
 
-	race_prot(prot);
+	maps_window(rc_.win, RWIN, prot);
 	race_stamp_prot(prot, first, n, v);
 }
 
@@ -1661,7 +1659,7 @@ static void *race_mm(void *arg)
 			pid_t pid;
 			char c;
 
-			race_prot(prot);
+			maps_window(rc_.win, RWIN, prot);
 			if (pipe(hold))
 				break;
 			pid = fork();
@@ -1709,7 +1707,7 @@ static void race_check(void)
 	static char dat[PAGE];
 	int prot[RWIN];
 
-	race_prot(prot);
+	maps_window(rc_.win, RWIN, prot);
 	for (unsigned long i = 0; i < RWIN; i++) {
 		char *p = rc_.win + i * PAGE;
 		int ret;
