@@ -7,19 +7,23 @@
 . /nsvm/lib/test-hmm.sh
 hs=/nsvm/stress/hmm-stress
 
-# part_result NAME AFTER CMD...: run CMD (an hmm-stress part, which prints
-# one result line), then AFTER (the unload); exactly one result line comes
-# out: CMD's, or "not ok - NAME" if CMD printed none (killed by a signal)
-# or if AFTER failed (its cause as a comment line).
-part_result() {
-	local name=$1 after=$2 out rc
-	shift 2
+# hmm_part NAME CMD...: load test_hmm, run CMD (an hmm-stress part, which
+# prints one result line), unload test_hmm; exactly one result line comes
+# out: CMD's, or "not ok - NAME" if the load failed, if CMD printed none
+# (killed by a signal) or if the unload failed (its cause as a comment).
+hmm_part() {
+	local name=$1 out rc
+	shift
+	if ! load_test_hmm > /dev/null; then
+		echo "not ok - $name # modprobe test_hmm failed"
+		return 1
+	fi
 	out=/tmp/part.$$
 	# its other lines as they come (progress), the result held back
 	{ "$@" 2>&1; echo $? > $out.rc; } | tee $out | grep -v -E '^(not )?ok '
 	rc=$(cat $out.rc)
-	if ! $after; then
-		echo "# $name: $after failed after the part"
+	if ! unload_test_hmm; then
+		echo "# $name: test_hmm did not unload after the part"
 		[ $rc = 0 ] && rc=1
 	fi
 	if grep -q -E '^(not )?ok ' $out; then
@@ -40,20 +44,12 @@ part_result() {
 fuzz_part() {
 	local name=$1 calls=$2
 	shift 2
-	if ! load_test_hmm > /dev/null; then
-		echo "not ok - $name # modprobe test_hmm failed"
-		return 1
-	fi
-	part_result "$name" unload_test_hmm $hs fuzz -t "$name" -n "$calls" "$@"
+	hmm_part "$name" $hs fuzz -t "$name" -n "$calls" "$@"
 }
 
 # inject_part MODE: systematic fault injection (fail-nth) over a scenario
 inject_part() {
-	if ! load_test_hmm > /dev/null; then
-		echo "not ok - inject $1 # modprobe test_hmm failed"
-		return 1
-	fi
-	part_result "inject $1" unload_test_hmm $hs inject -m "$1"
+	hmm_part "inject $1" $hs inject -m "$1"
 }
 
 # kmemleak_check WHAT: any leak kmemleak reports fails (printed, then
@@ -168,19 +164,11 @@ nouveau_rounds() {
 
 # oom_part MODE: OOM kill of a child holding a mirror in a memory cgroup
 oom_part() {
-	if ! load_test_hmm > /dev/null; then
-		echo "not ok - oom $1 # modprobe test_hmm failed"
-		return 1
-	fi
-	part_result "oom $1" unload_test_hmm $hs oom "$1"
+	hmm_part "oom $1" $hs oom "$1"
 }
 
 # race_part MODE SECONDS SEED: device threads against an mm thread, with a
 # coherence check at quiescent points (hmm-stress race)
 race_part() {
-	if ! load_test_hmm > /dev/null; then
-		echo "not ok - race $1 # modprobe test_hmm failed"
-		return 1
-	fi
-	part_result "race $1" unload_test_hmm $hs race -m "$1" -t "$2" -s "$3"
+	hmm_part "race $1" $hs race -m "$1" -t "$2" -s "$3"
 }
