@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0
-"""Undo the test_hmm fixes of patch 0002 (ioctls over user-given ranges)
-in a patched lib/test_hmm.c, so that a boot of the result shows that the
+"""Undo the test_hmm fixes of patches 0002 (ioctls over user-given ranges)
+and 0003 (a device write to a read-only page of its own device memory) in
+a patched lib/test_hmm.c, so that a boot of the result shows that the
 hmm-tests cases written for them fail.
 
     tests/mutations/test_hmm.py TREE [NAME...]
@@ -35,6 +36,15 @@ MUTATIONS = {
           '\t\t}\n'
           '\t\tcond_resched();\n\n', '')],
         ['snapshot_huge_range_is_killable']),
+    'device-write-warns': (
+        'a device write to a read-only device private page of this device '
+        'is not faulted again without an owner: WARN_ON() and -EFAULT',
+        [('\t\tif (is_device_private_page(page) &&\n'
+          '\t\t    !(*pfns & HMM_PFN_WRITE) &&\n'
+          '\t\t    (range->default_flags & HMM_PFN_WRITE))\n'
+          '\t\t\treturn -EACCES;\n\n', '')],
+        ['migrate_device_write_after_fork',
+         'migrate_device_write_after_mprotect']),
 }
 
 

@@ -7,7 +7,7 @@
  * with its figures; a failure names the seed and the command that
  * reproduces it.
  *
- *   hmm-stress fuzz [-s SEED] [-n CALLS] [-p PERCENT] [-t LABEL] [-m MODE]
+ *   hmm-stress fuzz [-s SEED] [-n CALLS] [-p PERCENT] [-t LABEL] [-m MODE] [-v]
  *	Seeded ioctl fuzzing of every test_hmm command on several files in
  *	random modes, mixed with munmap/mmap/mprotect/mremap/madvise/fork and
  *	close/reopen.  Pass: every call succeeds or fails with an errno of
@@ -16,7 +16,9 @@
  *	equal to what the CPU reads), and test_hmm's interval objects are
  *	back to their count before once every file and mapping is gone.  -p: allocation failures with that probability in
  *	this task (failslab + fail_page_alloc, make-it-fail task filter);
- *	ENOMEM is then allowed everywhere.
+ *	ENOMEM is then allowed everywhere.  -v: every step is also written
+ *	to the kernel log ("hmm-stress: step N: ..."), so that a report
+ *	can be placed between the steps around it.
  *
  *   hmm-stress inject [-m MODE]
  *	Systematic fault injection through /proc/thread-self/fail-nth: each
@@ -368,6 +370,7 @@ struct fuzz {
 	char *ro;			/* one read-only page */
 	char *none;			/* one PROT_NONE page */
 	char *tail;			/* last page of a mapping, then a hole */
+	int trace;			/* -v: /dev/kmsg, else -1 */
 };
 
 static struct fuzz fz;
@@ -384,6 +387,23 @@ static void fail(const char *fmt, ...)
 	       fz.seed, fz.call + 1, fz.inject ? " -p " : "", fz.inject ? fz.percent : "");
 	fflush(stdout);
 	unexpected++;
+}
+
+/* -v: one line per step in the kernel log */
+static void step_log(const char *fmt, ...)
+{
+	char line[200];
+	va_list ap;
+	int n;
+
+	if (fz.trace < 0)
+		return;
+	n = snprintf(line, sizeof(line), "hmm-stress: step %lu: ", fz.call);
+	va_start(ap, fmt);
+	vsnprintf(line + n, sizeof(line) - n, fmt, ap);
+	va_end(ap);
+	if (write(fz.trace, line, strlen(line)) < 0)
+		fz.trace = -1;
 }
 
 /* A user address for a device access: mostly in the window */
@@ -619,6 +639,11 @@ static void fuzz_ioctl(unsigned int ci)
 		break;
 	}
 
+	if (arg == &cmd)
+		step_log("%s fd %d addr %#llx npages %#llx\n", c->name, fd,
+			 (unsigned long long)cmd.addr, (unsigned long long)cmd.npages);
+	else
+		step_log("%s fd %d request %#lx\n", c->name, fd, request);
 	ret = ioctl(fd, request, arg);
 	e = ret ? errno : 0;
 	stats[ci].calls++;
@@ -712,9 +737,17 @@ static void fuzz_mm_step(void)
 	char *p;
 	int fd;
 
+	static const char *const names[] = {
+		"munmap", "mmap", "mprotect", "madvise", "mremap", "touch",
+		"fork", "reopen", "mmap-dev", "views",
+	};
+	unsigned int op;
+
 	piece(&first, &n);
 	p = fz.win + first * PAGE;
-	switch (below(10)) {
+	op = below(10);
+	step_log("%s %p pages %lu\n", names[op], p, n);
+	switch (op) {
 	case 0:		/* munmap: shrinks, splits or removes intervals */
 		munmap(p, n * PAGE);
 		break;
@@ -879,13 +912,19 @@ static int cmd_fuzz(int argc, char **argv)
 
 	fz.seed = seed_from_env_or_time();
 	fz.mode = -1;
-	while ((opt = getopt(argc, argv, "s:n:p:t:m:")) != -1) {
+	fz.trace = -1;
+	while ((opt = getopt(argc, argv, "s:n:p:t:m:v")) != -1) {
 		switch (opt) {
 		case 't': label = optarg; break;
 		case 'm': fz.mode = parse_mode(optarg); break;
 		case 's': fz.seed = strtoull(optarg, NULL, 0); break;
 		case 'n': calls = strtoul(optarg, NULL, 0); break;
 		case 'p': percent = optarg; break;
+		case 'v':
+			/* user lines are rate limited unless this is "on" */
+			write_file("/proc/sys/kernel/printk_devkmsg", "on\n");
+			fz.trace = open("/dev/kmsg", O_WRONLY);
+			break;
 		default: return 2;
 		}
 	}
