@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0
 # The parts of the reliability campaign (installed as /nsvm/lib/stress.sh),
-# shared by tests/stress/short/run (the short form) and
+# shared by guest/tests/40-stress (the short form) and
 # guest/stress/10-stress (make stress).  Each function prints exactly one
 # TAP result line without a number (the caller prints the plan), with its
 # figures as "# " lines before it.  NSVM_SEED fixes the seeds (printed).
