@@ -41,8 +41,10 @@ MUTATIONS = {
         'is not faulted again without an owner: WARN_ON() and -EFAULT',
         [('\t\tif (is_device_private_page(page) &&\n'
           '\t\t    !(*pfns & HMM_PFN_WRITE) &&\n'
-          '\t\t    (range->default_flags & HMM_PFN_WRITE))\n'
-          '\t\t\treturn -EACCES;\n\n', '')],
+          '\t\t    (range->default_flags & HMM_PFN_REQ_WRITE)) {\n'
+          '\t\t\trange->end = pfn << PAGE_SHIFT;\n'
+          '\t\t\treturn -EACCES;\n'
+          '\t\t}\n\n', '')],
         ['migrate_device_write_after_fork',
          'migrate_device_write_after_mprotect']),
 }
