@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0
-"""Undo the nvkm VMM fixes of issue 10 (patches 0030-0039) in a patched
+"""Undo the nvkm VMM fixes of issue 10 (patches 0031-0040) in a patched
 tree, so that a boot of the result shows which cases of the nvkm_vmm KUnit
 suite catch each of them.
 
@@ -41,7 +41,7 @@ UVMM = 'drivers/gpu/drm/nouveau/nvkm/subdev/mmu/uvmm.c'
 # name: (what it undoes, alone, [(file, old, new)], cases that must fail)
 MUTATIONS = {
     'split-fail-drops-refs': (
-        '0030: pfn_unmap drops the PTE references before splitting the '
+        '0031: pfn_unmap drops the PTE references before splitting the '
         'node; a failed split WARNs, returns 0 and leaves the node mapped',
         False,
         [(VMM,
@@ -65,7 +65,7 @@ MUTATIONS = {
           '\t\t}\n')],
         ['nvkm_vmm_test_pfn_unmap_split_fails']),
     'merge-other-size': (
-        '0031: pfn_split_merge merges a range into a mapped neighbour '
+        '0032: pfn_split_merge merges a range into a mapped neighbour '
         'whatever page size the neighbour holds references at',
         False,
         [(VMM,
@@ -80,7 +80,7 @@ MUTATIONS = {
         # (its model check fails; seen alone, 2026-12-02)
         ['nvkm_vmm_test_pfn_map_mixed_sizes', 'nvkm_vmm_test_pfn_random']),
     'map-over-other-size': (
-        '0032: PFNMAP writes PTEs of its page size over a node mapped at '
+        '0033: PFNMAP writes PTEs of its page size over a node mapped at '
         'the other one',
         False,
         [(VMM,
@@ -90,7 +90,7 @@ MUTATIONS = {
           '\t\t}\n', '')],
         ['nvkm_vmm_test_pfn_map_over_other_size']),
     'unmap-part-of-large-page': (
-        '0033: pfn_unmap of part of a 2 MiB page cuts the node and leaves '
+        '0034: pfn_unmap of part of a 2 MiB page cuts the node and leaves '
         'the PTE and its reference behind',
         False,
         [(VMM,
@@ -101,7 +101,7 @@ MUTATIONS = {
           '\t\t}\n', '')],
         ['nvkm_vmm_test_pfn_unmap_part_of_2m']),
     'unlink-without-pfn-lock': (
-        '0035: page tables unlinked (pointer, PDE, flush) without '
+        '0036: page tables unlinked (pointer, PDE, flush) without '
         'vmm->mutex.pfn, so a PFN walker can use one being freed',
         True,
         [(VMM,
@@ -120,7 +120,7 @@ MUTATIONS = {
         # lock.
         ['nvkm_vmm_test_pfn_clear_concurrent']),
     'clear-without-pfn-lock': (
-        '0035/0036: nvkm_vmm_pfn_clear() walks the page tables without '
+        '0036/0037: nvkm_vmm_pfn_clear() walks the page tables without '
         'vmm->mutex.pfn (its lockdep assertions go too, or every clear '
         'would WARN)',
         True,
@@ -148,7 +148,7 @@ MUTATIONS = {
         ['nvkm_vmm_test_pfn_clear_nonblock',
          'nvkm_vmm_test_pfn_clear_concurrent']),
     'put-unallocated-clears-first': (
-        '0037 (as first written): a put that does not start in an '
+        '0038 (as first written): a put that does not start in an '
         'allocated node clears and un-prepares the range before failing',
         False,
         [(VMM,
@@ -162,7 +162,7 @@ MUTATIONS = {
           '\tfor (start = addr; vma && start < limit; vma = node(vma, next)) {\n')],
         ['nvkm_vmm_test_pfn_put_unallocated']),
     'accept-non-replay': (
-        '0039: the PFN operations accept a VMM that is not replayable '
+        '0040: the PFN operations accept a VMM that is not replayable '
         '(page tables mapped on demand, PFN lock in the shared class)',
         False,
         [(VMM,
@@ -172,7 +172,7 @@ MUTATIONS = {
           '\tif (!imem || !imem->kmap_nolock)\n')],
         ['nvkm_vmm_test_pfn_refused']),
     'accept-locking-instmem': (
-        '0039: the PFN operations accept an instmem that takes a lock to '
+        '0040: the PFN operations accept an instmem that takes a lock to '
         'map an object already mapped (gk20a with an IOMMU)',
         False,
         [(VMM,
@@ -182,7 +182,7 @@ MUTATIONS = {
           '\t\treturn -EOPNOTSUPP;\n')],
         ['nvkm_vmm_test_pfn_refused']),
     'pfn-lock-shared-class': (
-        '0039: the PFN lock of replayable VMMs stays in the lock class of '
+        '0040: the PFN lock of replayable VMMs stays in the lock class of '
         'every other VMM',
         True,
         [(VMM,
@@ -190,25 +190,25 @@ MUTATIONS = {
           '')],
         ['nvkm_vmm_test_pfn_clear_reclaim_class']),
     'uvmm-any-size': (
-        '0038: the PFN methods without an array accept arguments longer '
+        '0039: the PFN methods without an array accept arguments longer '
         'than their structure',
         False,
         [(UVMM, '\tif (uvmm->vmm->managed.raw || *argc < size || (!more && *argc != size))\n',
           '\tif (uvmm->vmm->managed.raw || *argc < size)\n')],
         ['nvkm_vmm_test_nvif_pfn_methods']),
     'uvmm-any-version': (
-        '0038: the PFN methods accept any argument version',
+        '0039: the PFN methods accept any argument version',
         False,
         [(UVMM, '\tif (*(u8 *)argv != 0)\t/* version */\n\t\treturn NULL;\n', '')],
         ['nvkm_vmm_test_nvif_pfn_methods']),
     'uvmm-raw-accepted': (
-        '0038: the PFN methods work on a VMM the client manages raw',
+        '0039: the PFN methods work on a VMM the client manages raw',
         False,
         [(UVMM, '\tif (uvmm->vmm->managed.raw || *argc < size || (!more && *argc != size))\n',
           '\tif (*argc < size || (!more && *argc != size))\n')],
         ['nvkm_vmm_test_nvif_pfn_methods']),
     'commit-allocates-atomic': (
-        '0037: commit makes a GFP_ATOMIC allocation under the PFN lock '
+        '0038: commit makes a GFP_ATOMIC allocation under the PFN lock '
         '(fs_reclaim_acquire() and lockdep cannot see one; fail-nth can)',
         False,
         [(VMM, '\tmutex_lock(&vmm->mutex.pfn);\n'
@@ -220,7 +220,7 @@ MUTATIONS = {
           '\t\t\t       NVKM_VMM_PFN_CHECK)) {\n')],
         ['nvkm_vmm_test_pfn_fail_nth']),
     'page-tables-not-held': (
-        '0039: page tables of replayable VMMs are CPU-mapped on demand, so '
+        '0040: page tables of replayable VMMs are CPU-mapped on demand, so '
         'PTE and PDE writes under the PFN lock take the instmem mutex',
         True,
         [(VMM,
