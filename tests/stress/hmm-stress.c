@@ -1475,7 +1475,7 @@ static int cmd_oom(int argc, char **argv)
 	unsigned long reaped = 0, unable = 0;
 	char rec[1024], tag1[32], tag2[32], path[128];
 	long usage = -1, base, left, kills0, mrelease = 1;
-	int mode, status = 0, klog, pidfd;
+	int mode, status = 0, klog, pidfd, tries = 0;
 	pid_t pid;
 
 	if (argc != 2)
@@ -1514,11 +1514,20 @@ static int cmd_oom(int argc, char **argv)
 	 * this one has exited.  Reap it from here instead, as soon as the
 	 * kill is counted: process_mrelease() runs the same non-blockable
 	 * unmap (0: reaped, EAGAIN: a notifier refused, ESRCH: the victim
-	 * exited first, which leaves this run without an answer).
+	 * exited first, which leaves this run without an answer).  EAGAIN is
+	 * retried as the OOM reaper retries (oom_reap_task(): 10 tries, 100 ms
+	 * apart): the victim's own exit may hold the mirror lock in its
+	 * release walk at that moment, a refusal that says nothing of the
+	 * mode.
 	 */
 	for (;;) {
 		if (oom_kills(cg) > kills0) {
-			mrelease = syscall(SYS_process_mrelease, pidfd, 0) ? -errno : 0;
+			do {
+				if (tries++)
+					usleep(100000);
+				mrelease = syscall(SYS_process_mrelease, pidfd, 0) ?
+					   -errno : 0;
+			} while (mrelease == -EAGAIN && tries < 10);
 			break;
 		}
 		if (waitpid(pid, &status, WNOHANG) == pid) {
@@ -1552,9 +1561,11 @@ static int cmd_oom(int argc, char **argv)
 	for (int tries = 0; tries < 100 && (usage = read_long(path)) >= (1L << 20); tries++)
 		usleep(50000);
 	rmdir(cg);
-	printf("# oom %s: victim %s; process_mrelease() right after the OOM kill: %s; "
-	       "oom_reaper: %lu reaped, %lu unable to reap; test_hmm interval objects %ld (before: %ld); "
-	       "cgroup memory after: %ld bytes\n", argv[1],
+	printf("# oom %s (process_mrelease() tried %d times): victim %s; "
+	       "process_mrelease() right after the OOM kill: %s; oom_reaper: %lu reaped, "
+	       "%lu unable to reap; test_hmm interval objects %ld (before: %ld); "
+	       "cgroup memory after: %ld bytes\n",
+	       argv[1], tries,
 	       !pid ? "ended without an OOM kill" :
 	       WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL ? "OOM-killed" : "not killed",
 	       mrelease == 0 ? "0 (reaped before the exit did)" :
