@@ -139,12 +139,14 @@ restore() { git -C "$SRC" checkout -q -- "${files[@]}"; }
 trap restore EXIT
 
 # A guest with only the nouveau load: a copy of the harness whose guest/
-# holds guest/init and guest/tests/20-nouveau-load.
+# holds guest/init, guest/lib and guest/tests/20-nouveau-load; initramfs.sh
+# is told the real build directory (it would take the copy's).
 guest=$(mktemp -d)
 trap 'restore; rm -rf "$guest"' EXIT
 mkdir -p "$guest/guest/tests"
 ln -s "$TOP/scripts" "$guest/scripts"
 cp "$TOP/guest/init" "$guest/guest/init"
+cp -a "$TOP/guest/lib" "$guest/guest/lib"
 cp "$TOP/guest/tests/20-nouveau-load" "$guest/guest/tests/"
 
 exec 9> "$BUILD/.run-nvkm.lock"
@@ -159,7 +161,7 @@ for g in "$@"; do
 	t0=$(date +%s)
 	"$TOP/scripts/build.sh" test
 	t1=$(date +%s)
-	"$guest/scripts/initramfs.sh" test
+	NSVM_BUILD=$BUILD "$guest/scripts/initramfs.sh" test
 	rc=0
 	NSVM_TIMEOUT=${NSVM_TIMEOUT:-900} NSVM_APPEND="kunit.filter_glob=nvkm_vmm ${NSVM_APPEND:-}" \
 		"$TOP/scripts/run-qemu.sh" test || rc=$?
