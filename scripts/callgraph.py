@@ -43,7 +43,8 @@ every core function that allocates or sleeps that nouveau calls; static
 functions of the same name in two files are merged (over-approximation);
 the analysis is path-insensitive (a "if (blockable) mutex_lock() else
 mutex_trylock()" reaches mutex_lock).  Cuts (configs/callgraph-cuts)
-remove named edges, each with its reason.
+remove named edges, each with its reason; a cut whose callee is
+"<indirect>" removes the unresolved indirect calls of its caller.
 """
 import argparse
 import fnmatch
@@ -946,6 +947,8 @@ def main():
                         q.append(tid)
             if stop is None:
                 for loc, why in unresolved_at.get(n, ()):
+                    if cut(root, n, '<indirect>'):
+                        continue
                     key = ('unresolved', n, loc, why)
                     if key not in prev:
                         prev[key] = (n, loc, None)

@@ -6,8 +6,8 @@
 #  1. self-test: tests/callgraph/fixture.c, compiled alone, must
 #     fail the roots that reach an allocator or a sleeping call (directly,
 #     through an ops table, a global table, a parameter) or an indirect
-#     call nothing resolves, and pass the others (tests/callgraph/
-#     roots and expect);
+#     call nothing resolves, and pass the others, among them one whose
+#     indirect call a cut removes (tests/callgraph/roots, cuts, expect);
 #  2. drivers/gpu/drm/nouveau (nouveau + nvkm) is compiled with gcc
 #     -fcallgraph-info=su -fdump-tree-optimized-lineno in its own output
 #     directory, $BUILD/out-callgraph, with the test kernel's .config
@@ -63,7 +63,8 @@ if ! gcc -O2 "${flags[@]}" -c "$cases/fixture.c" -o "$tmp/fixture.o" 2> "$tmp/cc
 else
 	rc=0
 	python3 "$TOP/scripts/callgraph.py" --objdir "$tmp" --srcdir "$cases" \
-		--roots "$cases/roots" --forbidden "$forbidden" > "$tmp/fixture.out" 2>&1 || rc=$?
+		--roots "$cases/roots" --forbidden "$forbidden" --cuts "$cases/cuts" \
+		> "$tmp/fixture.out" 2>&1 || rc=$?
 	missing=$(grep -v '^#' "$cases/expect" | grep -vxFf "$tmp/fixture.out" || true)
 	missing+=$(grep '^#' "$cases/expect" | while IFS= read -r l; do
 		grep -qF -- "$l" "$tmp/fixture.out" || echo "$l"; done)

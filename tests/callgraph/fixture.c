@@ -130,3 +130,18 @@ int root_opaque(void *p)
 
 	return f();
 }
+
+/* the same call in a function that tests/callgraph/cuts names with the
+ * callee "<indirect>" (as configs/callgraph-cuts does for the KUnit
+ * static stubs): cut, so this root passes */
+static noinline long fix_stubbed(void *p)
+{
+	long (*f)(void) = *(long (**)(void))p;
+
+	return f();
+}
+
+int root_cut_indirect(void *p)
+{
+	return fix_stubbed(p);
+}

@@ -67,6 +67,14 @@ MUTATIONS = {
         [('\tif (ret && has_itree && !mmu_notifier_range_blockable(range))\n'
           '\t\tmn_itree_inv_end(subscriptions);\n', '')],
         ['nonblock_start_failing_in_classic_notifier_ends_interval_side']),
+    'release-order-reversed': (
+        '0014: the release() calls of one inv_end come last-queued first '
+        '(the apply order itself is only visible to a benchmark)',
+        [('\t\t/* release() calls in the same order */\n'
+          '\t\tif (last_release)\n',
+          '\t\t/* mutation: release() calls in the reverse order */\n'
+          '\t\tif (0)\n')],
+        ['releases_come_in_the_order_removals_were_queued']),
 }
 
 

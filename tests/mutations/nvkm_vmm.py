@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0
-"""Undo the nvkm VMM fixes of issue 10 (patches 0031-0040) in a patched
+"""Undo the nvkm VMM fixes of issue 10 (patches 0032-0042) in a patched
 tree, so that a boot of the result shows which cases of the nvkm_vmm KUnit
 suite catch each of them.
 
@@ -37,11 +37,12 @@ import mutate
 
 VMM = 'drivers/gpu/drm/nouveau/nvkm/subdev/mmu/vmm.c'
 UVMM = 'drivers/gpu/drm/nouveau/nvkm/subdev/mmu/uvmm.c'
+GP100 = 'drivers/gpu/drm/nouveau/nvkm/subdev/mmu/vmmgp100.c'
 
 # name: (what it undoes, alone, [(file, old, new)], cases that must fail)
 MUTATIONS = {
     'split-fail-drops-refs': (
-        '0031: pfn_unmap drops the PTE references before splitting the '
+        '0032: pfn_unmap drops the PTE references before splitting the '
         'node; a failed split WARNs, returns 0 and leaves the node mapped',
         False,
         [(VMM,
@@ -65,7 +66,7 @@ MUTATIONS = {
           '\t\t}\n')],
         ['nvkm_vmm_test_pfn_unmap_split_fails']),
     'merge-other-size': (
-        '0032: pfn_split_merge merges a range into a mapped neighbour '
+        '0033: pfn_split_merge merges a range into a mapped neighbour '
         'whatever page size the neighbour holds references at',
         False,
         [(VMM,
@@ -80,7 +81,7 @@ MUTATIONS = {
         # (its model check fails; seen alone, 2026-12-02)
         ['nvkm_vmm_test_pfn_map_mixed_sizes', 'nvkm_vmm_test_pfn_random']),
     'map-over-other-size': (
-        '0033: PFNMAP writes PTEs of its page size over a node mapped at '
+        '0034: PFNMAP writes PTEs of its page size over a node mapped at '
         'the other one',
         False,
         [(VMM,
@@ -90,7 +91,7 @@ MUTATIONS = {
           '\t\t}\n', '')],
         ['nvkm_vmm_test_pfn_map_over_other_size']),
     'unmap-part-of-large-page': (
-        '0034: pfn_unmap of part of a 2 MiB page cuts the node and leaves '
+        '0035: pfn_unmap of part of a 2 MiB page cuts the node and leaves '
         'the PTE and its reference behind',
         False,
         [(VMM,
@@ -101,7 +102,7 @@ MUTATIONS = {
           '\t\t}\n', '')],
         ['nvkm_vmm_test_pfn_unmap_part_of_2m']),
     'unlink-without-pfn-lock': (
-        '0036: page tables unlinked (pointer, PDE, flush) without '
+        '0037: page tables unlinked (pointer, PDE, flush) without '
         'vmm->mutex.pfn, so a PFN walker can use one being freed',
         True,
         [(VMM,
@@ -120,7 +121,7 @@ MUTATIONS = {
         # lock.
         ['nvkm_vmm_test_pfn_clear_concurrent']),
     'clear-without-pfn-lock': (
-        '0036/0037: nvkm_vmm_pfn_clear() walks the page tables without '
+        '0037/0038: nvkm_vmm_pfn_clear() walks the page tables without '
         'vmm->mutex.pfn (its lockdep assertions go too, or every clear '
         'would WARN)',
         True,
@@ -148,7 +149,7 @@ MUTATIONS = {
         ['nvkm_vmm_test_pfn_clear_nonblock',
          'nvkm_vmm_test_pfn_clear_concurrent']),
     'put-unallocated-clears-first': (
-        '0038 (as first written): a put that does not start in an '
+        '0039 (as first written): a put that does not start in an '
         'allocated node clears and un-prepares the range before failing',
         False,
         [(VMM,
@@ -162,7 +163,7 @@ MUTATIONS = {
           '\tfor (start = addr; vma && start < limit; vma = node(vma, next)) {\n')],
         ['nvkm_vmm_test_pfn_put_unallocated']),
     'accept-non-replay': (
-        '0040: the PFN operations accept a VMM that is not replayable '
+        '0041: the PFN operations accept a VMM that is not replayable '
         '(page tables mapped on demand, PFN lock in the shared class)',
         False,
         [(VMM,
@@ -172,7 +173,7 @@ MUTATIONS = {
           '\tif (!imem || !imem->kmap_nolock)\n')],
         ['nvkm_vmm_test_pfn_refused']),
     'accept-locking-instmem': (
-        '0040: the PFN operations accept an instmem that takes a lock to '
+        '0041: the PFN operations accept an instmem that takes a lock to '
         'map an object already mapped (gk20a with an IOMMU)',
         False,
         [(VMM,
@@ -182,7 +183,7 @@ MUTATIONS = {
           '\t\treturn -EOPNOTSUPP;\n')],
         ['nvkm_vmm_test_pfn_refused']),
     'pfn-lock-shared-class': (
-        '0040: the PFN lock of replayable VMMs stays in the lock class of '
+        '0041: the PFN lock of replayable VMMs stays in the lock class of '
         'every other VMM',
         True,
         [(VMM,
@@ -190,25 +191,25 @@ MUTATIONS = {
           '')],
         ['nvkm_vmm_test_pfn_clear_reclaim_class']),
     'uvmm-any-size': (
-        '0039: the PFN methods without an array accept arguments longer '
+        '0040: the PFN methods without an array accept arguments longer '
         'than their structure',
         False,
         [(UVMM, '\tif (uvmm->vmm->managed.raw || *argc < size || (!more && *argc != size))\n',
           '\tif (uvmm->vmm->managed.raw || *argc < size)\n')],
         ['nvkm_vmm_test_nvif_pfn_methods']),
     'uvmm-any-version': (
-        '0039: the PFN methods accept any argument version',
+        '0040: the PFN methods accept any argument version',
         False,
         [(UVMM, '\tif (*(u8 *)argv != 0)\t/* version */\n\t\treturn NULL;\n', '')],
         ['nvkm_vmm_test_nvif_pfn_methods']),
     'uvmm-raw-accepted': (
-        '0039: the PFN methods work on a VMM the client manages raw',
+        '0040: the PFN methods work on a VMM the client manages raw',
         False,
         [(UVMM, '\tif (uvmm->vmm->managed.raw || *argc < size || (!more && *argc != size))\n',
           '\tif (*argc < size || (!more && *argc != size))\n')],
         ['nvkm_vmm_test_nvif_pfn_methods']),
     'commit-allocates-atomic': (
-        '0038: commit makes a GFP_ATOMIC allocation under the PFN lock '
+        '0039: commit makes a GFP_ATOMIC allocation under the PFN lock '
         '(fs_reclaim_acquire() and lockdep cannot see one; fail-nth can)',
         False,
         [(VMM, '\tmutex_lock(&vmm->mutex.pfn);\n'
@@ -220,7 +221,7 @@ MUTATIONS = {
           '\t\t\t       NVKM_VMM_PFN_CHECK)) {\n')],
         ['nvkm_vmm_test_pfn_fail_nth']),
     'page-tables-not-held': (
-        '0040: page tables of replayable VMMs are CPU-mapped on demand, so '
+        '0041: page tables of replayable VMMs are CPU-mapped on demand, so '
         'PTE and PDE writes under the PFN lock take the instmem mutex',
         True,
         [(VMM,
@@ -241,6 +242,56 @@ MUTATIONS = {
         ['nvkm_vmm_test_pfn_clear_in_reclaim',
          'nvkm_vmm_test_pfn_clear_nonblock',
          'nvkm_vmm_test_pfn_commit_in_reclaim']),
+    'unmap-before-flush': (
+        '0038: a clear DMA-unmaps a system-memory page as it invalidates '
+        'its PTE, before the TLB flush (and even when it cannot flush)',
+        False,
+        [(GP100,
+          '\t\t\tif (data & GP100_PFN_APER)\n'
+          '\t\t\t\tdata = (data & GP100_PFN_ADDR) |\n'
+          '\t\t\t\t       GP100_PFN_PENDING;\n'
+          '\t\t\telse\n'
+          '\t\t\t\tdata = 0;\n',
+          '\t\t\tif (data & GP100_PFN_APER)\n'
+          '\t\t\t\tgp100_vmm_pfn_dma_unmap(vmm,\n'
+          '\t\t\t\t\t(data & GP100_PFN_ADDR) << 4,\n'
+          '\t\t\t\t\tpte_size == 8 ? PAGE_SIZE : 1UL << 21);\n'
+          '\t\t\tdata = 0;\n')],
+        ['nvkm_vmm_test_pfn_dma_4k', 'nvkm_vmm_test_pfn_dma_2m',
+         'nvkm_vmm_test_pfn_dma_nonblock', 'nvkm_vmm_test_pfn_dma_teardown']),
+    'pending-not-unmapped': (
+        '0038: a clear zeroes system-memory PTEs like VRAM ones, so no '
+        'DMA unmap ever follows',
+        False,
+        [(GP100,
+          '\t\t\tif (data & GP100_PFN_APER)\n'
+          '\t\t\t\tdata = (data & GP100_PFN_ADDR) |\n'
+          '\t\t\t\t       GP100_PFN_PENDING;\n'
+          '\t\t\telse\n'
+          '\t\t\t\tdata = 0;\n',
+          '\t\t\tdata = 0;\n')],
+        ['nvkm_vmm_test_pfn_dma_4k', 'nvkm_vmm_test_pfn_dma_2m',
+         'nvkm_vmm_test_pfn_dma_nonblock', 'nvkm_vmm_test_pfn_dma_map_fails',
+         'nvkm_vmm_test_pfn_dma_teardown']),
+    'unref-skips-pending': (
+        '0039: unreferencing PFN PTEs (VMM destruction) invalidates and '
+        'flushes them but never DMA-unmaps them',
+        False,
+        [(VMM,
+          '\tnvkm_vmm_pfn_ptes(vmm, func, pgt, pgt->pt[type], ptei, ptes,\n'
+          '\t\t\t  NVKM_VMM_PFN_ZAP);\n'
+          '\tnvkm_vmm_pfn_ptes(vmm, func, pgt, pgt->pt[type], ptei, ptes,\n'
+          '\t\t\t  NVKM_VMM_PFN_UNPREP);\n',
+          '\tnvkm_vmm_pfn_ptes(vmm, func, pgt, pgt->pt[type], ptei, ptes,\n'
+          '\t\t\t  NVKM_VMM_PFN_UNPREP);\n')],
+        ['nvkm_vmm_test_pfn_dma_teardown']),
+    'zap-2m-as-4k': (
+        '0038: 2 MiB system-memory pages are DMA-unmapped with the size of '
+        'a small page',
+        False,
+        [(GP100, '\tgp100_vmm_pfn_zap_(vmm, pt, ptei, ptes, 16, 1UL << 21);\n',
+          '\tgp100_vmm_pfn_zap_(vmm, pt, ptei, ptes, 16, PAGE_SIZE);\n')],
+        ['nvkm_vmm_test_pfn_dma_2m']),
 }
 
 
