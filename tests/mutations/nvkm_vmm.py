@@ -258,7 +258,8 @@ MUTATIONS = {
           '\t\t\t\t\tpte_size == 8 ? PAGE_SIZE : 1UL << 21);\n'
           '\t\t\tdata = 0;\n')],
         ['nvkm_vmm_test_pfn_dma_4k', 'nvkm_vmm_test_pfn_dma_2m',
-         'nvkm_vmm_test_pfn_dma_nonblock', 'nvkm_vmm_test_pfn_dma_teardown']),
+         'nvkm_vmm_test_pfn_dma_nonblock', 'nvkm_vmm_test_pfn_dma_map_fails',
+         'nvkm_vmm_test_pfn_dma_teardown']),
     'pending-not-unmapped': (
         '0038: a clear zeroes system-memory PTEs like VRAM ones, so no '
         'DMA unmap ever follows',
