@@ -5,6 +5,7 @@
 # TAP result line without a number (the caller prints the plan), with its
 # figures as "# " lines before it.  NSVM_SEED fixes the seeds (printed).
 . /nsvm/lib/test-hmm.sh
+. /nsvm/lib/kunit.sh
 hs=/nsvm/stress/hmm-stress
 
 # hmm_part NAME CMD...: load test_hmm, run CMD (an hmm-stress part, which
@@ -146,7 +147,7 @@ nouveau_rounds() {
 		r=$((r + 1))
 		# the suites run at the first load only
 		[ $r = 2 ] && [ -w $glob ] && echo 'nsvm-no-such-suite' > $glob
-		if ! modprobe nouveau || ! modprobe -r nouveau; then
+		if ! modprobe_with_suites nouveau || ! modprobe -r nouveau; then
 			echo "# round $r: nouveau load/unload failed"
 			bad=$((bad + 1))
 			break
