@@ -101,9 +101,11 @@ progress() {
 		last=$(date +%s)
 		# no result yet is not an error (set -e, pipefail): a boot or a
 		# first benchmark step can take longer than 60 s
-		line=$(grep -E '^(# )*(not )?ok( [0-9]| - )' "$run/results.log" 2>/dev/null |
+		# a TAP result, numbered or not ("ok - ..." from the campaign)
+		local result='^(# )*(not )?ok( [0-9]| - )'
+		line=$(grep -E "$result" "$run/results.log" 2>/dev/null |
 			tail -n 1 | sed 's/^\(# \)*//' || true)
-		log "guest: running, $(grep -cE '^(# )*(not )?ok( [0-9]| - )' "$run/results.log" 2>/dev/null || true) results so far${line:+, last: $line}"
+		log "guest: running, $(grep -cE "$result" "$run/results.log" 2>/dev/null || true) results so far${line:+, last: $line}"
 	fi
 }
 while kill -0 $qpid 2>/dev/null; do

@@ -39,6 +39,18 @@ VMM = 'drivers/gpu/drm/nouveau/nvkm/subdev/mmu/vmm.c'
 UVMM = 'drivers/gpu/drm/nouveau/nvkm/subdev/mmu/uvmm.c'
 GP100 = 'drivers/gpu/drm/nouveau/nvkm/subdev/mmu/vmmgp100.c'
 
+# gp100_vmm_pfn_inval_(): what a clear writes over a valid PFN PTE (a
+# system-memory one keeps its address, marked pending until the flush)
+INVAL_HOST = ('\t\t\tif (data & GP100_PFN_APER)\n'
+              '\t\t\t\tdata = (data & GP100_PFN_ADDR) |\n'
+              '\t\t\t\t       GP100_PFN_PENDING;\n'
+              '\t\t\telse\n'
+              '\t\t\t\tdata = 0;\n')
+# every case with system-memory PFNs (0042)
+DMA_CASES = ['nvkm_vmm_test_pfn_dma_4k', 'nvkm_vmm_test_pfn_dma_2m',
+             'nvkm_vmm_test_pfn_dma_nonblock', 'nvkm_vmm_test_pfn_dma_map_fails',
+             'nvkm_vmm_test_pfn_dma_teardown']
+
 # name: (what it undoes, alone, [(file, old, new)], cases that must fail)
 MUTATIONS = {
     'split-fail-drops-refs': (
@@ -247,33 +259,21 @@ MUTATIONS = {
         'its PTE, before the TLB flush (and even when it cannot flush)',
         False,
         [(GP100,
-          '\t\t\tif (data & GP100_PFN_APER)\n'
-          '\t\t\t\tdata = (data & GP100_PFN_ADDR) |\n'
-          '\t\t\t\t       GP100_PFN_PENDING;\n'
-          '\t\t\telse\n'
-          '\t\t\t\tdata = 0;\n',
+          INVAL_HOST,
           '\t\t\tif (data & GP100_PFN_APER)\n'
           '\t\t\t\tgp100_vmm_pfn_dma_unmap(vmm,\n'
           '\t\t\t\t\t(data & GP100_PFN_ADDR) << 4,\n'
           '\t\t\t\t\tpte_size == 8 ? PAGE_SIZE : 1UL << 21);\n'
           '\t\t\tdata = 0;\n')],
-        ['nvkm_vmm_test_pfn_dma_4k', 'nvkm_vmm_test_pfn_dma_2m',
-         'nvkm_vmm_test_pfn_dma_nonblock', 'nvkm_vmm_test_pfn_dma_map_fails',
-         'nvkm_vmm_test_pfn_dma_teardown']),
+        DMA_CASES),
     'pending-not-unmapped': (
         '0038: a clear zeroes system-memory PTEs like VRAM ones, so no '
         'DMA unmap ever follows',
         False,
         [(GP100,
-          '\t\t\tif (data & GP100_PFN_APER)\n'
-          '\t\t\t\tdata = (data & GP100_PFN_ADDR) |\n'
-          '\t\t\t\t       GP100_PFN_PENDING;\n'
-          '\t\t\telse\n'
-          '\t\t\t\tdata = 0;\n',
+          INVAL_HOST,
           '\t\t\tdata = 0;\n')],
-        ['nvkm_vmm_test_pfn_dma_4k', 'nvkm_vmm_test_pfn_dma_2m',
-         'nvkm_vmm_test_pfn_dma_nonblock', 'nvkm_vmm_test_pfn_dma_map_fails',
-         'nvkm_vmm_test_pfn_dma_teardown']),
+        DMA_CASES),
     'unref-skips-pending': (
         '0039: unreferencing PFN PTEs (VMM destruction) invalidates and '
         'flushes them but never DMA-unmaps them',
