@@ -68,7 +68,7 @@ MUTATIONS = {
           '\t\tmn_itree_inv_end(subscriptions);\n', '')],
         ['nonblock_start_failing_in_classic_notifier_ends_interval_side']),
     'release-order-reversed': (
-        '0014: the release() calls of one inv_end come last-queued first '
+        '0015: the release() calls of one inv_end come last-queued first '
         '(the apply order itself is only visible to a benchmark)',
         [('\t\t/* release() calls in the same order */\n'
           '\t\tif (last_release)\n',
