@@ -1811,6 +1811,95 @@ static void race_check(void)
 	rc_.checks++;
 }
 
+/* ------------------------------------------------------------- zapmap */
+
+/*
+ * A device command that takes pages first and maps them into the mirror
+ * afterwards (EXCLUSIVE: make_device_exclusive_range() then the mirror's
+ * map; MIGRATE_TO_DEV: migrate_vma_setup() ... finalize) against
+ * MADV_DONTNEED of one of those pages from another thread, which needs
+ * only the mmap_lock for reading, as the command does.  test_hmm's
+ * inval_delay_us (set by the caller) stretches every invalidation, so the
+ * zap lands between the two steps for some of the swept delays.  After
+ * each round the device must read what the CPU reads.  For the race
+ * mismatches of docs/stress.md (open).
+ *   hmm-stress zapmap excl|mig MODE [ROUNDS]
+ */
+#define ZWIN	64UL
+
+struct zapmap {
+	int fd;
+	unsigned long req;
+	char *win;
+	char *buf;
+};
+
+static void *zapmap_device(void *arg)
+{
+	struct zapmap *z = arg;
+
+	dcmd(z->fd, z->req, z->win, z->buf, ZWIN);
+	return NULL;
+}
+
+static int cmd_zapmap(int argc, char **argv)
+{
+	struct zapmap z = { 0 };
+	unsigned long rounds = 200, stale = 0, done = 0;
+	static char dat[PAGE];
+
+	if (argc < 3) {
+		fprintf(stderr, "usage: hmm-stress zapmap excl|mig MODE [ROUNDS]\n");
+		return 2;
+	}
+	z.req = !strcmp(argv[1], "excl") ? HMM_DMIRROR_EXCLUSIVE : HMM_DMIRROR_MIGRATE_TO_DEV;
+	if (argc > 3)
+		rounds = strtoul(argv[3], NULL, 0);
+	z.fd = open_dev(0);
+	if (set_mode(z.fd, parse_mode(argv[2]))) {
+		printf("not ok - zapmap: set mode %s\n", argv[2]);
+		return 1;
+	}
+	z.buf = malloc(ZWIN * PAGE);
+	z.win = mmap(NULL, ZWIN * PAGE, PROT_READ | PROT_WRITE,
+		     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (!z.buf || z.win == MAP_FAILED) {
+		printf("not ok - zapmap: no memory\n");
+		return 1;
+	}
+	for (unsigned long r = 0; r < rounds; r++) {
+		pthread_t t;
+		int ret;
+
+		memset(z.win, 0xf1, ZWIN * PAGE);
+		if (pthread_create(&t, NULL, zapmap_device, &z)) {
+			printf("not ok - zapmap: pthread_create\n");
+			return 1;
+		}
+		/* 0 .. 39 ms: the command spends ~1 ms per page with a delay of 1 ms */
+		usleep((r % 40) * 1000);
+		madvise(z.win, PAGE, MADV_DONTNEED);
+		pthread_join(t, NULL);
+		ret = dcmd(z.fd, HMM_DMIRROR_READ, z.win, dat, 1);
+		if (!ret) {
+			done++;
+			if (dat[0] != z.win[0]) {
+				printf("# zapmap %s %s round %lu (zap after %lu ms): the device reads %#x, the CPU %#x\n",
+				       argv[1], argv[2], r, r % 40, (unsigned char)dat[0],
+				       (unsigned char)z.win[0]);
+				stale++;
+			}
+		}
+		/* back to a plain CPU page for the next round */
+		dcmd(z.fd, HMM_DMIRROR_MIGRATE_TO_SYS, z.win, z.buf, ZWIN);
+	}
+	printf("# zapmap %s %s: %lu rounds, %lu compared, %lu stale\n",
+	       argv[1], argv[2], rounds, done, stale);
+	printf("%s - zapmap %s %s: %lu stale of %lu\n", stale ? "not ok" : "ok",
+	       argv[1], argv[2], stale, done);
+	return stale ? 1 : 0;
+}
+
 static int cmd_race(int argc, char **argv)
 {
 	unsigned int seconds = 20;
@@ -1888,6 +1977,8 @@ int main(int argc, char **argv)
 		return cmd_oom(argc - 1, argv + 1);
 	if (argc >= 2 && !strcmp(argv[1], "race"))
 		return cmd_race(argc - 1, argv + 1);
-	fprintf(stderr, "usage: hmm-stress fuzz|inject|race|hold|rmmod|oom ... (see the source)\n");
+	if (argc >= 2 && !strcmp(argv[1], "zapmap"))
+		return cmd_zapmap(argc - 1, argv + 1);
+	fprintf(stderr, "usage: hmm-stress fuzz|inject|race|zapmap|hold|rmmod|oom ... (see the source)\n");
 	return 2;
 }
