@@ -133,7 +133,7 @@ MUTATIONS = {
         # lock.
         ['nvkm_vmm_test_pfn_clear_concurrent']),
     'clear-without-pfn-lock': (
-        '0038/0038: nvkm_vmm_pfn_clear() walks the page tables without '
+        '0038/0039: nvkm_vmm_pfn_clear() walks the page tables without '
         'vmm->mutex.pfn (its lockdep assertions go too, or every clear '
         'would WARN)',
         True,
