@@ -1848,7 +1848,7 @@ static int cmd_zapmap(int argc, char **argv)
 	unsigned long rounds = 200, stale = 0, done = 0;
 	static char dat[PAGE];
 
-	if (argc < 3) {
+	if (argc < 3 || (strcmp(argv[1], "excl") && strcmp(argv[1], "mig"))) {
 		fprintf(stderr, "usage: hmm-stress zapmap excl|mig MODE [ROUNDS]\n");
 		return 2;
 	}
