@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0
-"""Undo the nvkm VMM fixes of issue 10 (patches 0033-0043) in a patched
+"""Undo the nvkm VMM fixes of issue 10 (patches 0035-0045) in a patched
 tree, so that a boot of the result shows which cases of the nvkm_vmm KUnit
 suite catch each of them.
 
@@ -46,7 +46,7 @@ INVAL_HOST = ('\t\t\tif (data & GP100_PFN_APER)\n'
               '\t\t\t\t       GP100_PFN_PENDING;\n'
               '\t\t\telse\n'
               '\t\t\t\tdata = 0;\n')
-# every case with system-memory PFNs (0043)
+# every case with system-memory PFNs (0045)
 DMA_CASES = ['nvkm_vmm_test_pfn_dma_4k', 'nvkm_vmm_test_pfn_dma_2m',
              'nvkm_vmm_test_pfn_dma_nonblock', 'nvkm_vmm_test_pfn_dma_map_fails',
              'nvkm_vmm_test_pfn_dma_teardown']
@@ -54,7 +54,7 @@ DMA_CASES = ['nvkm_vmm_test_pfn_dma_4k', 'nvkm_vmm_test_pfn_dma_2m',
 # name: (what it undoes, alone, [(file, old, new)], cases that must fail)
 MUTATIONS = {
     'split-fail-drops-refs': (
-        '0033: pfn_unmap drops the PTE references before splitting the '
+        '0035: pfn_unmap drops the PTE references before splitting the '
         'node; a failed split WARNs, returns 0 and leaves the node mapped',
         False,
         [(VMM,
@@ -78,7 +78,7 @@ MUTATIONS = {
           '\t\t}\n')],
         ['nvkm_vmm_test_pfn_unmap_split_fails']),
     'merge-other-size': (
-        '0034: pfn_split_merge merges a range into a mapped neighbour '
+        '0036: pfn_split_merge merges a range into a mapped neighbour '
         'whatever page size the neighbour holds references at',
         False,
         [(VMM,
@@ -93,7 +93,7 @@ MUTATIONS = {
         # (its model check fails; seen alone, 2026-12-02)
         ['nvkm_vmm_test_pfn_map_mixed_sizes', 'nvkm_vmm_test_pfn_random']),
     'map-over-other-size': (
-        '0035: PFNMAP writes PTEs of its page size over a node mapped at '
+        '0037: PFNMAP writes PTEs of its page size over a node mapped at '
         'the other one',
         False,
         [(VMM,
@@ -103,7 +103,7 @@ MUTATIONS = {
           '\t\t}\n', '')],
         ['nvkm_vmm_test_pfn_map_over_other_size']),
     'unmap-part-of-large-page': (
-        '0036: pfn_unmap of part of a 2 MiB page cuts the node and leaves '
+        '0038: pfn_unmap of part of a 2 MiB page cuts the node and leaves '
         'the PTE and its reference behind',
         False,
         [(VMM,
@@ -114,7 +114,7 @@ MUTATIONS = {
           '\t\t}\n', '')],
         ['nvkm_vmm_test_pfn_unmap_part_of_2m']),
     'unlink-without-pfn-lock': (
-        '0038: page tables unlinked (pointer, PDE, flush) without '
+        '0040: page tables unlinked (pointer, PDE, flush) without '
         'vmm->mutex.pfn, so a PFN walker can use one being freed',
         True,
         [(VMM,
@@ -133,7 +133,7 @@ MUTATIONS = {
         # lock.
         ['nvkm_vmm_test_pfn_clear_concurrent']),
     'clear-without-pfn-lock': (
-        '0038/0039: nvkm_vmm_pfn_clear() walks the page tables without '
+        '0040/0041: nvkm_vmm_pfn_clear() walks the page tables without '
         'vmm->mutex.pfn (its lockdep assertions go too, or every clear '
         'would WARN)',
         True,
@@ -161,7 +161,7 @@ MUTATIONS = {
         ['nvkm_vmm_test_pfn_clear_nonblock',
          'nvkm_vmm_test_pfn_clear_concurrent']),
     'put-unallocated-clears-first': (
-        '0040 (as first written): a put that does not start in an '
+        '0042 (as first written): a put that does not start in an '
         'allocated node clears and un-prepares the range before failing',
         False,
         [(VMM,
@@ -175,7 +175,7 @@ MUTATIONS = {
           '\tfor (start = addr; vma && start < limit; vma = node(vma, next)) {\n')],
         ['nvkm_vmm_test_pfn_put_unallocated']),
     'accept-non-replay': (
-        '0042: the PFN operations accept a VMM that is not replayable '
+        '0044: the PFN operations accept a VMM that is not replayable '
         '(page tables mapped on demand, PFN lock in the shared class)',
         False,
         [(VMM,
@@ -185,7 +185,7 @@ MUTATIONS = {
           '\tif (!imem || !imem->kmap_nolock)\n')],
         ['nvkm_vmm_test_pfn_refused']),
     'accept-locking-instmem': (
-        '0042: the PFN operations accept an instmem that takes a lock to '
+        '0044: the PFN operations accept an instmem that takes a lock to '
         'map an object already mapped (gk20a with an IOMMU)',
         False,
         [(VMM,
@@ -195,7 +195,7 @@ MUTATIONS = {
           '\t\treturn -EOPNOTSUPP;\n')],
         ['nvkm_vmm_test_pfn_refused']),
     'pfn-lock-shared-class': (
-        '0042: the PFN lock of replayable VMMs stays in the lock class of '
+        '0044: the PFN lock of replayable VMMs stays in the lock class of '
         'every other VMM',
         True,
         [(VMM,
@@ -203,25 +203,25 @@ MUTATIONS = {
           '')],
         ['nvkm_vmm_test_pfn_clear_reclaim_class']),
     'uvmm-any-size': (
-        '0041: the PFN methods without an array accept arguments longer '
+        '0043: the PFN methods without an array accept arguments longer '
         'than their structure',
         False,
         [(UVMM, '\tif (uvmm->vmm->managed.raw || *argc < size || (!more && *argc != size))\n',
           '\tif (uvmm->vmm->managed.raw || *argc < size)\n')],
         ['nvkm_vmm_test_nvif_pfn_methods']),
     'uvmm-any-version': (
-        '0041: the PFN methods accept any argument version',
+        '0043: the PFN methods accept any argument version',
         False,
         [(UVMM, '\tif (*(u8 *)argv != 0)\t/* version */\n\t\treturn NULL;\n', '')],
         ['nvkm_vmm_test_nvif_pfn_methods']),
     'uvmm-raw-accepted': (
-        '0041: the PFN methods work on a VMM the client manages raw',
+        '0043: the PFN methods work on a VMM the client manages raw',
         False,
         [(UVMM, '\tif (uvmm->vmm->managed.raw || *argc < size || (!more && *argc != size))\n',
           '\tif (*argc < size || (!more && *argc != size))\n')],
         ['nvkm_vmm_test_nvif_pfn_methods']),
     'commit-allocates-atomic': (
-        '0040: commit makes a GFP_ATOMIC allocation under the PFN lock '
+        '0042: commit makes a GFP_ATOMIC allocation under the PFN lock '
         '(fs_reclaim_acquire() and lockdep cannot see one; fail-nth can)',
         False,
         [(VMM, '\tmutex_lock(&vmm->mutex.pfn);\n'
@@ -233,7 +233,7 @@ MUTATIONS = {
           '\t\t\t       NVKM_VMM_PFN_CHECK)) {\n')],
         ['nvkm_vmm_test_pfn_fail_nth']),
     'page-tables-not-held': (
-        '0042: page tables of replayable VMMs are CPU-mapped on demand, so '
+        '0044: page tables of replayable VMMs are CPU-mapped on demand, so '
         'PTE and PDE writes under the PFN lock take the instmem mutex',
         True,
         [(VMM,
@@ -255,7 +255,7 @@ MUTATIONS = {
          'nvkm_vmm_test_pfn_clear_nonblock',
          'nvkm_vmm_test_pfn_commit_in_reclaim']),
     'unmap-before-flush': (
-        '0039: a clear DMA-unmaps a system-memory page as it invalidates '
+        '0041: a clear DMA-unmaps a system-memory page as it invalidates '
         'its PTE, before the TLB flush (and even when it cannot flush)',
         False,
         [(GP100,
@@ -267,7 +267,7 @@ MUTATIONS = {
           '\t\t\tdata = 0;\n')],
         DMA_CASES),
     'pending-not-unmapped': (
-        '0039: a clear zeroes system-memory PTEs like VRAM ones, so no '
+        '0041: a clear zeroes system-memory PTEs like VRAM ones, so no '
         'DMA unmap ever follows',
         False,
         [(GP100,
@@ -275,7 +275,7 @@ MUTATIONS = {
           '\t\t\tdata = 0;\n')],
         DMA_CASES),
     'unref-skips-pending': (
-        '0040: unreferencing PFN PTEs (VMM destruction) invalidates and '
+        '0042: unreferencing PFN PTEs (VMM destruction) invalidates and '
         'flushes them but never DMA-unmaps them',
         False,
         [(VMM,
@@ -287,7 +287,7 @@ MUTATIONS = {
           '\t\t\t  NVKM_VMM_PFN_UNPREP);\n')],
         ['nvkm_vmm_test_pfn_dma_teardown']),
     'zap-2m-as-4k': (
-        '0039: 2 MiB system-memory pages are DMA-unmapped with the size of '
+        '0041: 2 MiB system-memory pages are DMA-unmapped with the size of '
         'a small page',
         False,
         [(GP100, '\tgp100_vmm_pfn_zap_(vmm, pt, ptei, ptes, 16, 1UL << 21);\n',

@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0
-"""Undo the test_hmm fixes of patches 0002 (ioctls over user-given ranges)
-and 0003 (a device write to a read-only page of its own device memory) in
-a patched lib/test_hmm.c, so that a boot of the result shows that the
+"""Undo the test_hmm fixes of patches 0002 (ioctls over user-given ranges),
+0003 (a device write to a read-only page of its own device memory) and
+0031 (the sequence check of commands that map pages they took) in a
+patched lib/test_hmm.c, so that a boot of the result shows that the
 hmm-tests cases written for them fail.
 
     tests/mutations/test_hmm.py TREE [NAME...]
@@ -47,6 +48,38 @@ MUTATIONS = {
           '\t\t}\n\n', '')],
         ['migrate_device_write_after_fork',
          'migrate_device_write_after_mprotect']),
+    'excl-maps-unchecked': (
+        'HMM_DMIRROR_EXCLUSIVE maps the pages it took whatever ran since '
+        'the guard\'s sequence was taken',
+        [('\tif (mmu_interval_read_retry(&g->notifier, g->seq)) {\n'
+          '\t\tmutex_unlock(&dmirror->mutex);\n'
+          '\t\treturn -EAGAIN;\n',
+          '\tif (false) {\n'
+          '\t\tmutex_unlock(&dmirror->mutex);\n'
+          '\t\treturn -EAGAIN;\n')],
+        ['hmm_mode.range.exclusive_zap_before_map',
+         'hmm_mode.whole.exclusive_zap_before_map',
+         'hmm_mode.nouveau612.exclusive_zap_before_map']),
+    'migrate-maps-unchecked': (
+        'HMM_DMIRROR_MIGRATE_TO_DEV maps the copies whatever ran since the '
+        'guard\'s sequence was taken',
+        [('\tretry = mmu_interval_read_retry(&g->notifier, g->seq);\n',
+          '\tretry = false;\n')],
+        ['hmm_mode.range.migrate_zap_before_map',
+         'hmm_mode.whole.migrate_zap_before_map',
+         'hmm_mode.nouveau612.migrate_zap_before_map']),
+    'guard-does-not-clear': (
+        'the guard\'s callback moves its sequence but leaves the clearing '
+        'to the mirror\'s own callbacks (alone: the first two hide it)',
+        [('\tmmu_interval_set_seq(mni, cur_seq);\n'
+          '\tdmirror_do_update(dmirror, range->start, range->end);\n',
+          '\tmmu_interval_set_seq(mni, cur_seq);\n')],
+        ['hmm_mode.range.exclusive_zap_before_map',
+         'hmm_mode.range.migrate_zap_before_map',
+         'hmm_mode.whole.exclusive_zap_before_map',
+         'hmm_mode.whole.migrate_zap_before_map',
+         '(a few stale rounds of 40 each; nouveau612 passes: its '
+         'mmu_notifier clears after every interval)']),
 }
 
 
