@@ -1822,7 +1822,7 @@ static void race_check(void)
  * inval_delay_us (set by the caller) stretches every invalidation, so the
  * zap lands between the two steps for some of the swept delays.  After
  * each round the device must read what the CPU reads.  For the race
- * mismatches of docs/stress.md (open).
+ * mismatches of docs/stress.md (fixed by patch 0031).
  *   hmm-stress zapmap excl|mig MODE [ROUNDS]
  */
 #define ZWIN	64UL
