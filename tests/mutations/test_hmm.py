@@ -11,9 +11,11 @@ hmm-tests cases written for them fail.
 applies the named mutations (all when none is named) to
 TREE/lib/test_hmm.c and prints, for each, the hmm-tests cases that must
 fail.  tests/mutations/hmm-ranges/ is the guest program that runs just
-those cases: boot it with
+the cases of 0002 and 0003: boot it with
     NSVM_GUEST_TESTS='5*' scripts/boot.sh test tests/mutations/hmm-ranges
-after rebuilding test_hmm.ko (scripts/build.sh test).
+after rebuilding test_hmm.ko (scripts/build.sh test); tests/mutations/hmm-zap/
+runs those of 0031:
+    NSVM_GUEST_TESTS=none scripts/boot.sh test tests/mutations/hmm-zap
 """
 import mutate
 
