@@ -32,7 +32,7 @@ log "kcsan: $(wc -l < "$out/kcsan-ours") functions of the series' files ($out/kc
 
 NSVM_TIMEOUT=${NSVM_TIMEOUT:-3600} boot_phases kcsan kcsan "$BUILD/kcsan.tap" \
 	"KCSAN flavor: base Debian $BASE_PKG $(base_version), series: $(series_list | wc -l) patches" \
-	--kcsan-ours "$out/kcsan-ours"
+	--kcsan-ours "$out/kcsan-ours" --kcsan-known "$TOP/configs/kcsan-known"
 rc=$?
 cat "$BUILD/kcsan.tap"
 exit $rc

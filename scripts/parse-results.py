@@ -17,6 +17,13 @@ Inputs
                     two of its header, the top frames of each access) is
                     one of them is listed as the base kernel's, and does
                     not fail the run; any other report still does
+  --kcsan-known FILE  KCSAN reports of the base kernel at unknown origin
+                    that were analysed (configs/kcsan-known): lines
+                    "HEADER-FUNCTION STACK-FUNCTION reason"; a report at
+                    unknown origin in HEADER-FUNCTION whose known access
+                    has STACK-FUNCTION in its stack and no function of
+                    --kcsan-ours is listed with the reason instead of
+                    failing the run
 
 Every test case becomes one TAP line.  A kernel report in the console
 (WARNING, BUG, lockdep, KASAN, kmemleak, panic...), a program that did not
@@ -386,16 +393,17 @@ def kcsan_functions(lines, i):
     """Functions of the KCSAN report starting at lines[i]: the two of its
     header and every frame of each access stack (a race in a base helper
     that the series' code calls without the lock it needs shows the
-    series' function further down).  None for a race at unknown origin:
-    one side is not known, so it may be the series' code."""
+    series' function further down), and whether it is a race at unknown
+    origin: one side is not known, so it may be the series' code."""
     m = KCSAN_HEADER.match(lines[i])
     names = {re.sub(r'\+0x.*', '', f) for f in m.groups()[1:] if f}
     in_stack = False
+    unknown = False
     for line in lines[i + 1:i + 200]:
         if line.startswith('Reported by Kernel Concurrency Sanitizer'):
             break
         if line.startswith(KCSAN_UNKNOWN):
-            return None
+            unknown = True
         if KCSAN_ACCESS.search(line):
             in_stack = True
             continue
@@ -407,10 +415,23 @@ def kcsan_functions(lines, i):
         if not in_stack or f.startswith('?') or not re.match(r'^\S+\+0x[0-9a-f]+/0x[0-9a-f]+', f):
             continue
         names.add(re.sub(r'\+0x.*', '', f.split()[0]))
-    return names
+    return names, unknown
 
 
-def scan_console(tap, path, ours=None):
+def kcsan_known_reason(line, names, ours, known):
+    """The reason configs/kcsan-known gives for a race at unknown origin
+    whose header is @line and whose known side has @names, or None."""
+    m = KCSAN_HEADER.match(line)
+    head = re.sub(r'\+0x.*', '', m.group(2))
+    if names & ours:
+        return None
+    for func, frame, reason in known:
+        if func == head and frame in names:
+            return reason
+    return None
+
+
+def scan_console(tap, path, ours=None, known=()):
     try:
         lines = open(path, errors='replace').read().splitlines()
     except OSError as e:
@@ -421,9 +442,13 @@ def scan_console(tap, path, ours=None):
     base_kcsan = []
     for i, line in enumerate(lines):
         if ours is not None and KCSAN_HEADER.match(line):
-            names = kcsan_functions(lines, i)
-            if names is None:
-                found.append((i, 'KCSAN race at unknown origin (may be the series\' code)', line))
+            names, unknown = kcsan_functions(lines, i)
+            if unknown:
+                reason = kcsan_known_reason(line, names, ours, known)
+                if reason is None:
+                    found.append((i, 'KCSAN race at unknown origin (may be the series\' code)', line))
+                else:
+                    base_kcsan.append(f'line {i + 1}: {line[:150]} (known, unknown origin: {reason})')
                 continue
             if not names & ours:
                 base_kcsan.append(f'line {i + 1}: {line[:150]}')
@@ -495,6 +520,8 @@ def main():
     ap.add_argument('--expect-kunit', action='append', default=[])
     ap.add_argument('--checks', action='append', default=[])
     ap.add_argument('--kcsan-ours', help="functions of the series' code, one per line")
+    ap.add_argument('--kcsan-known',
+                    help='analysed base-kernel KCSAN reports at unknown origin')
     ap.add_argument('--allowed-skips',
                     default=os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                          '..', 'configs', 'allowed-skips'))
@@ -526,7 +553,14 @@ def main():
         if args.kcsan_ours:
             with open(args.kcsan_ours) as f:
                 ours = {line.strip() for line in f if line.strip()}
-        scan_console(tap, args.console, ours)
+        known = []
+        if args.kcsan_known:
+            with open(args.kcsan_known) as f:
+                for line in f:
+                    fields = line.split(None, 2)
+                    if len(fields) == 3 and not line.startswith('#'):
+                        known.append((fields[0], fields[1], fields[2].strip()))
+        scan_console(tap, args.console, ours, known)
     for h in args.header:
         print(f'# {h}')
     tap.emit(sys.stdout)

@@ -87,6 +87,7 @@ run_case() {
 	[ -f "$d/expect-tests" ] && args+=(--expect-tests "$(cat "$d/expect-tests")")
 	[ -f "$d/checks.tap" ] && args+=(--checks "$d/checks.tap")
 	[ -f "$d/kcsan-ours" ] && args+=(--kcsan-ours "$d/kcsan-ours")
+	[ -f "$d/kcsan-known" ] && args+=(--kcsan-known "$d/kcsan-known")
 	rc=0
 	python3 "$TOP/scripts/parse-results.py" "${args[@]}" > "$tmp/$name/out" 2>&1 || rc=$?
 	[ $rc = 0 ] || got=fail
